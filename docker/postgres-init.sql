@@ -1,0 +1,1 @@
+CREATE DATABASE mcn_sandbox OWNER mcn;
