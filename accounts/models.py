@@ -37,6 +37,13 @@ class Creator(models.Model):
     granted_scopes = models.CharField(max_length=500, blank=True)
     syndication_enabled = models.BooleanField(default=True)
     connected_at = models.DateTimeField(null=True, blank=True)
+    # Net revenue since the beginning (USD), read at connect when read_insights was granted.
+    revenues_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # Set while one staff decision is talking to Dailymotion, so a double click or a second staff
+    # member cannot adopt (or remove) the same creator twice; a stale claim expires.
+    decision_claimed_at = models.DateTimeField(null=True, blank=True)
+    # Dailymotion's last refusal of a decision, in words for staff; cleared on success.
+    decision_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +52,7 @@ class Creator(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["screenname"]),
+            models.Index(fields=["email"]),
         ]
         permissions = [
             ("decide_creator", "Can approve, reject and reconcile creators"),
@@ -63,6 +71,12 @@ class Creator(models.Model):
     def display_status(self) -> str:
         """What a person should read: the review status, or 'needs reconnect' when tokens died."""
         return "Needs reconnect" if self.needs_reconnect else self.get_status_display()
+
+    @property
+    def missing_scopes(self) -> list[str]:
+        """Scopes we ask for (settings.DAILYMOTION_SCOPES) that this creator did not grant."""
+        granted = set(self.granted_scopes.split())
+        return [s for s in settings.DAILYMOTION_SCOPES if s not in granted]
 
 
 class DailymotionCredential(models.Model):

@@ -11,5 +11,6 @@ urlpatterns = [
     ),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff_logout"),
     path("connect/dailymotion/", views.connect_start, name="connect_start"),
+    path("connect/dailymotion/callback/", views.connect_callback, name="connect_callback"),
     path("me/", views.creator_home, name="creator_home"),
 ]

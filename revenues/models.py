@@ -39,6 +39,8 @@ class PollRun(models.Model):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=16, default="beat")  # beat, command, staff, demo
+    # The Celery task id: a task redelivered after its worker died finds its run and resumes it.
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

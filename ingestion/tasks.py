@@ -1,0 +1,13 @@
+"""Celery entry points of ingestion: load by id, call the service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="ingestion.tasks.upload_video", soft_time_limit=120, time_limit=180)
+def upload_video(video_id: int) -> str:
+    """Upload one claimed video to Dailymotion on the creator's behalf."""
+    return services.video_upload(video_id=video_id).state
