@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.template import engines
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -46,7 +45,8 @@ def connect_callback(request):
         if pending.get("purpose") == services.PARENT:
             return _parent_callback(request)
         result = services.creator_connect(
-            code=request.GET.get("code", ""), state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""),
+            state=request.GET.get("state", ""),
             session=request.session,
         )
     except services.ConnectError as exc:
@@ -72,14 +72,5 @@ def _parent_callback(request):
 def creator_home(request):
     """The creator's own page: status, timeline, reconnect; their videos and earnings."""
     creator = request.user.creator
-    libraries = engines["django"].engine.template_libraries
-    return render(
-        request,
-        "accounts/creator_home.html",
-        {
-            "creator": creator,
-            "events": creator.audit_events.select_related("actor")[:50],
-            "has_video_tags": "ingestion_tags" in libraries,
-            "has_earnings_tags": "revenues_tags" in libraries,
-        },
-    )
+    events = creator.audit_events.select_related("actor")[:50]
+    return render(request, "accounts/creator_home.html", {"creator": creator, "events": events})

@@ -30,9 +30,7 @@ class CreatorFilterForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), strip=True
-    )
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), strip=True)
 
 
 class BulkForm(forms.Form):
@@ -52,7 +50,9 @@ class DriftFixForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(choices=[("", "Any action"), *AuditEvent.Action.choices], required=False)
+    action = forms.ChoiceField(
+        choices=[("", "Any action"), *AuditEvent.Action.choices], required=False
+    )
     actor = forms.CharField(required=False, max_length=150, label="Staff username")
     q = forms.CharField(required=False, max_length=150, label="Creator")
 

@@ -91,7 +91,7 @@ class BulkJob(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} ×{self.total} ({self.status})"
+        return f"{self.get_action_display()} {self.total} creators ({self.status})"
 
     @property
     def processed(self) -> int:

@@ -36,16 +36,14 @@ def token_matches(presented: str, accepted: list[str]) -> bool:
 
 
 def token_required(tokens_setting: str, failure_status: int = 401):
-    """Refuse (JSON error, failure_status) unless the request carries one of settings.<tokens_setting>."""
+    """Refuse with a JSON error (failure_status) unless one of settings.<tokens_setting> is sent."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if token_matches(presented_token(request), getattr(settings, tokens_setting)):
                 return view(request, *args, **kwargs)
-            response = JsonResponse(
-                {"error": "invalid or missing token"}, status=failure_status
-            )
+            response = JsonResponse({"error": "invalid or missing token"}, status=failure_status)
             if failure_status == 401:
                 response["WWW-Authenticate"] = 'Basic realm="syndication", charset="UTF-8"'
             return response

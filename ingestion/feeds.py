@@ -1,4 +1,4 @@
-"""The MRSS feed and the user list as pure, streaming builders (no HTTP, no queries of their own)."""
+"""The MRSS feed and the user list as pure streaming builders (no HTTP, no queries of their own)."""
 
 from __future__ import annotations
 
@@ -39,11 +39,12 @@ def media_type(url: str) -> str:
 
 
 def feed_url(*, base_url: str, dailymotion_id: str, token: str) -> str:
-    return f"{base_url}/syndication/feeds/{quote(dailymotion_id, safe='')}.xml?token={quote(token, safe='')}"
+    path = f"/syndication/feeds/{quote(dailymotion_id, safe='')}.xml"
+    return f"{base_url}{path}?token={quote(token, safe='')}"
 
 
 class _Sink:
-    """File-like target for lxml's incremental writer: collects bytes until the caller takes them."""
+    """File-like target for lxml's incremental writer: keeps bytes until the caller takes them."""
 
     def __init__(self) -> None:
         self.parts: list[bytes] = []
@@ -100,20 +101,19 @@ def _write_item(xf, video) -> None:
 
 
 def feed_stream(*, creator, videos: Iterable, link: str) -> Iterator[bytes]:
-    """RSS 2.0 + Media RSS of the given videos, written item by item and yielded in ~64 KB chunks."""
+    """RSS 2.0 + Media RSS of the videos, written item by item, yielded in ~64 KB chunks."""
     sink = _Sink()
     with etree.xmlfile(sink, encoding="utf-8") as xf:
         xf.write_declaration()
-        with xf.element("rss", {"version": "2.0"}, nsmap=NSMAP):
-            with xf.element("channel"):
-                _leaf(xf, "title", f"{creator.screenname or creator.username} · MCN catalog")
-                _leaf(xf, "link", link)
-                _leaf(xf, "description", f"Videos of {creator.username} waiting for Dailymotion")
-                for video in videos:
-                    _write_item(xf, video)
-                    if sink.size >= CHUNK_BYTES:
-                        xf.flush()
-                        yield sink.take()
+        with xf.element("rss", {"version": "2.0"}, nsmap=NSMAP), xf.element("channel"):
+            _leaf(xf, "title", f"{creator.screenname or creator.username} · MCN catalog")
+            _leaf(xf, "link", link)
+            _leaf(xf, "description", f"Videos of {creator.username} waiting for Dailymotion")
+            for video in videos:
+                _write_item(xf, video)
+                if sink.size >= CHUNK_BYTES:
+                    xf.flush()
+                    yield sink.take()
     yield sink.take()
 
 

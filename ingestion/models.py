@@ -108,6 +108,9 @@ class CrawlLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["creator", "-at"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_endpoint_display()} {self.status} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class CallbackDelivery(models.Model):
     """One POST to the callback endpoint, stored raw before anything is interpreted."""
@@ -129,6 +132,9 @@ class CallbackDelivery(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name_plural = "callback deliveries"
+
+    def __str__(self) -> str:
+        return f"Callback delivery {self.pk} ({self.status})"
 
 
 class CallbackEvent(models.Model):
@@ -162,6 +168,9 @@ class CallbackEvent(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["outcome", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.uid} ({self.outcome})"
 
     @property
     def is_failure(self) -> bool:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -130,7 +130,7 @@ def _split_tags(value: object) -> list[str]:
 
 
 def video_clean(raw: dict) -> tuple[dict, list[str]]:
-    """Check one catalog row against Dailymotion's rules; return cleaned fields and readable problems."""
+    """Check a catalog row against Dailymotion's rules: cleaned fields and readable problems."""
 
     def text(name: str) -> str:
         value = raw.get(name)
@@ -215,7 +215,9 @@ def _csv_rows(stream) -> Iterator[tuple[int, dict]]:
     missing = [h for h in CSV_HEADER if h not in header]
     if missing:
         raise CatalogFileError(
-            "The CSV header lacks " + ", ".join(missing) + "; it must start with "
+            "The CSV header lacks "
+            + ", ".join(missing)
+            + "; it must start with "
             + ",".join(CSV_HEADER)
         )
     reader.fieldnames = header
@@ -240,7 +242,7 @@ def _jsonl_rows(stream) -> Iterator[tuple[int, dict]]:
 
 def catalog_rows(file, *, fmt: str = "csv") -> Iterator[tuple[int, dict]]:
     """(line number, raw row) pairs read lazily from a text or binary file."""
-    if isinstance(file, io.TextIOBase):
+    if isinstance(file, io.TextIOBase) or hasattr(file, "encoding"):  # text mode (or a wrapper)
         stream = file
     else:
         stream = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
@@ -270,10 +272,15 @@ def _upsert_batch(batch: list[tuple[int, dict]], owners: dict[str, int | None], 
         videos[(creator_id, data["uid"])] = Video(creator_id=creator_id, updated_at=now, **fields)
     if not videos:
         return
-    existing = Q()
-    for creator_id, uid in videos:
-        existing |= Q(creator_id=creator_id, uid=uid)
-    already = Video.objects.filter(existing).count()
+    # uid__in + creator_id__in may over-select across creators; intersect the pairs in Python.
+    already = len(
+        videos.keys()
+        & set(
+            Video.objects.filter(
+                uid__in={uid for _, uid in videos}, creator_id__in={c for c, _ in videos}
+            ).values_list("creator_id", "uid")
+        )
+    )
     Video.objects.bulk_create(
         list(videos.values()),
         update_conflicts=True,
@@ -292,7 +299,7 @@ def catalog_import(
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Load catalog rows (streamed, in batches), upserting by (owner, uid); bad rows are reported."""
+    """Load catalog rows (streamed, in batches), upserting by (owner, uid); report bad rows."""
     report = ImportReport()
     source = rows if rows is not None else catalog_rows(file, fmt=fmt)
     owners: dict[str, int | None] = {}
@@ -392,7 +399,7 @@ def feed_version(*, creator: Creator) -> FeedVersion:
     return FeedVersion(count=stats["n"], etag=etag, last_modified=latest)
 
 
-def feed_build(*, creator: Creator, chunk_size: int = 1000) -> Iterator[bytes]:
+def feed_build(*, creator: Creator, chunk_size: int = 500) -> Iterator[bytes]:
     """The creator's MRSS of queued videos, streamed from a database iterator."""
     return feeds.feed_stream(
         creator=creator,
@@ -563,7 +570,9 @@ def _apply(event: CallbackEvent, video: Video, now: datetime) -> bool:
         return False
     if video.state_event_ts is not None and event.timestamp <= video.state_event_ts:
         if event.timestamp == video.state_event_ts:
-            event.outcome = CallbackEvent.Outcome.IMPORTED if ready else CallbackEvent.Outcome.FAILED
+            event.outcome = (
+                CallbackEvent.Outcome.IMPORTED if ready else CallbackEvent.Outcome.FAILED
+            )
             event.note = "Already applied."
         else:
             event.outcome = CallbackEvent.Outcome.STALE
@@ -601,7 +610,7 @@ VIDEO_EVENT_FIELDS = [
 
 
 def callbacks_process(*, events: list[CallbackEvent]) -> dict:
-    """Apply stored events to their videos, oldest first, in one transaction with the videos locked."""
+    """Apply stored events to their videos, oldest first, in one transaction (videos locked)."""
     summary = {"matched": 0, "unmatched": 0, "failed": 0}
     if not events:
         return summary
@@ -728,7 +737,9 @@ def upload_refusal_text(exc: dm.DailymotionError) -> str:
     if isinstance(exc, dm.ReconnectRequired | dm.InvalidToken):
         return f"The network's Dailymotion account must be connected again: {message}"
     if isinstance(exc, dm.InvalidParameter):
-        return f"Dailymotion rejected the video's details: {message}. Fix the catalog row and retry."
+        return (
+            f"Dailymotion rejected the video's details: {message}. Fix the catalog row and retry."
+        )
     if isinstance(exc, dm.RateLimited):
         return f"Dailymotion asks us to slow down: {message}. Retry in a few minutes."
     if isinstance(exc, dm.DailymotionUnavailable):
@@ -763,9 +774,7 @@ def video_upload(*, video_id: int) -> Video:
         unknown = isinstance(exc, dm.DailymotionUnavailable)
         video.upload_error = upload_refusal_text(exc)
         # A refused upload returns the video where it was; an unknown outcome must be checked first.
-        video.state = (
-            Video.State.FAILED if unknown or video.failure_reason else Video.State.QUEUED
-        )
+        video.state = Video.State.FAILED if unknown or video.failure_reason else Video.State.QUEUED
         if unknown and not video.failure_reason:
             video.failure_reason = "Direct upload outcome unknown"
         video.save(update_fields=["state", "upload_error", "failure_reason", "updated_at"])

@@ -40,7 +40,9 @@ def my_videos(request):
     creator = request.user.creator
     videos = Video.objects.filter(creator=creator).order_by("-published_at", "-id")
     return render(
-        request, "ingestion/my_videos.html", {"creator": creator, "page": _page(request, videos, 25)}
+        request,
+        "ingestion/my_videos.html",
+        {"creator": creator, "page": _page(request, videos, 25)},
     )
 
 
@@ -53,7 +55,9 @@ def users_json(request):
     def done(count: int) -> None:
         services.crawl_record(endpoint=CrawlLog.Endpoint.USERS, status=200, items=count)
 
-    return StreamingHttpResponse(services.users_build(on_done=done), content_type="application/json")
+    return StreamingHttpResponse(
+        services.users_build(on_done=done), content_type="application/json"
+    )
 
 
 @require_safe
@@ -67,9 +71,7 @@ def feed(request, dailymotion_id: str):
         )
     version = services.feed_version(creator=creator)
     last_modified = int(version.last_modified.timestamp())
-    unchanged = get_conditional_response(
-        request, etag=version.etag, last_modified=last_modified
-    )
+    unchanged = get_conditional_response(request, etag=version.etag, last_modified=last_modified)
     if unchanged is not None:
         services.crawl_record(
             endpoint=CrawlLog.Endpoint.FEED, status=unchanged.status_code, creator=creator

@@ -7,7 +7,15 @@ from .models import DailyEarning, PollRun, RevenueShare, RevenueSnapshot
 
 @admin.register(PollRun)
 class PollRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "trigger", "started_at", "finished_at", "children_done", "api_calls"]
+    list_display = [
+        "id",
+        "status",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "children_done",
+        "api_calls",
+    ]
     list_filter = ["status", "trigger"]
 
 

@@ -46,7 +46,8 @@ def stacked_bars(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
-        f'<line x1="{left}" x2="{width - 8}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" stroke="#c8ced6"/>',
+        f'<line x1="{left}" x2="{width - 8}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" '
+        'stroke="#c8ced6"/>',
         f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{high:,.0f}</text>',
         f'<text x="{left - 4}" y="{zero_y + 4:.1f}" text-anchor="end">0</text>',
     ]

@@ -43,7 +43,7 @@ class PeriodForm(forms.Form):
         """The chosen period; the last 30 days when the form is empty or invalid."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if data.get("period") == "custom":
-            return Period(data["start"], data["end"], f"{data['start']} – {data['end']}")
+            return Period(data["start"], data["end"], f"{data['start']} to {data['end']}")
         return period_named(data.get("period") or "last_30_days")
 
     def get_order(self) -> str:
@@ -53,7 +53,10 @@ class PeriodForm(forms.Form):
 
 class ShareForm(forms.Form):
     percent = forms.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("100"), max_digits=5, decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
         label="Creator's share (%)",
     )
     effective_from = forms.DateField(

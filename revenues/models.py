@@ -1,4 +1,4 @@
-"""Revenue history: poll runs, append-only snapshots of Dailymotion's running totals, derived ledger."""
+"""Revenue history: poll runs, append-only snapshots of Dailymotion's totals, the daily ledger."""
 
 from __future__ import annotations
 
@@ -111,7 +111,9 @@ class RevenueSnapshot(models.Model):
     class Meta:
         ordering = ["-taken_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "creator"], name="revenues_snapshot_once_per_poll")
+            models.UniqueConstraint(
+                fields=["poll", "creator"], name="revenues_snapshot_once_per_poll"
+            )
         ]
         indexes = [models.Index(fields=["creator", "-taken_at"])]
 
@@ -120,7 +122,7 @@ class RevenueSnapshot(models.Model):
 
 
 class CreatorRevenueState(models.Model):
-    """The latest known total per source of a creator: the baseline the next snapshot is diffed with."""
+    """A creator's latest known total per source: the baseline the next snapshot is diffed with."""
 
     creator = models.OneToOneField(Creator, on_delete=models.CASCADE, related_name="revenue_state")
     video_total = _money(null=True, blank=True)
@@ -132,7 +134,9 @@ class CreatorRevenueState(models.Model):
     paidcontent_total = _money(null=True, blank=True)
     paidcontent_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
-    last_status = models.CharField(max_length=12, choices=RevenueSnapshot.Status.choices, blank=True)
+    last_status = models.CharField(
+        max_length=12, choices=RevenueSnapshot.Status.choices, blank=True
+    )
     last_reason = models.CharField(max_length=500, blank=True)
     restatements = models.PositiveIntegerField(default=0)
 

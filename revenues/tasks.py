@@ -32,7 +32,9 @@ def poll_revenues(self, run_id: int | None = None) -> int | None:
         # A task redelivered after its worker died carries the same id: resume that run.
         run = PollRun.objects.filter(task_id=task_id).first() if task_id else None
     try:
-        run = revenues_poll(run=run, trigger="beat" if run is None else run.trigger, task_id=task_id)
+        run = revenues_poll(
+            run=run, trigger="beat" if run is None else run.trigger, task_id=task_id
+        )
     except PollInProgress as exc:
         logger.info("revenue poll skipped: %s", exc)
         return None

@@ -5,7 +5,9 @@ from . import views
 urlpatterns = [
     path("staff/revenues/", views.report, name="revenues_report"),
     path("staff/revenues.csv", views.report_csv, name="revenues_report_csv"),
-    path("staff/revenues/creators/<int:creator_id>/", views.creator_detail, name="revenues_creator"),
+    path(
+        "staff/revenues/creators/<int:creator_id>/", views.creator_detail, name="revenues_creator"
+    ),
     path(
         "staff/revenues/creators/<int:creator_id>/share/",
         views.share_set,

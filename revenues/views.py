@@ -46,15 +46,18 @@ def report(request):
     form = PeriodForm(request.GET or None)
     period = form.get_period()
     summary = services.earnings_for_period(period=period)
-    creators = services.earnings_by_creator(period=period, order=form.get_order())
-    page = Paginator(creators, PER_PAGE).get_page(request.GET.get("page"))
-    ids = [c.pk for c in page]
+    rows = services.earnings_by_creator(period=period, order=form.get_order())
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    ids = [r["pk"] for r in page]
     previous = services.creators_previous_gross(creator_ids=ids, period=period)
     lines = services.creators_sparklines(creator_ids=ids, period=period)
-    for creator in page:
-        creator.previous_gross = previous.get(creator.pk, services.ZERO)
-        creator.change = creator.gross - creator.previous_gross
-        creator.sparkline = charts.sparkline(lines[creator.pk])
+    states = services.creators_states(creator_ids=ids)
+    for row in page:
+        row["previous_gross"] = previous.get(row["pk"], services.ZERO)
+        row["change"] = row["gross"] - row["previous_gross"]
+        row["sparkline"] = charts.sparkline(lines[row["pk"]])
+        row["state"] = states.get(row["pk"])
+    top = sorted((r for r in rows if r["gross"] > 0), key=lambda r: r["gross"], reverse=True)[:5]
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -65,7 +68,7 @@ def report(request):
         "chart": charts.stacked_bars(summary["series"], bucket=summary["bucket"]),
         "legend": charts.legend(),
         "page": page,
-        "top": services.earnings_by_creator(period=period).filter(gross__gt=0)[:5],
+        "top": top,
         "last_run": PollRun.objects.first(),
         "sources": [(s, SOURCE_LABELS[s]) for s in SOURCES],
         "by_source": [
@@ -83,27 +86,26 @@ def report_csv(request):
     form = PeriodForm(request.GET or None)
     period = form.get_period()
 
-    def rows() -> Iterator[list]:
-        previous = services.creators_previous_gross(
-            creator_ids=list(services.earnings_by_creator(period=period).values_list("pk", flat=True)),
-            period=period,
-        )
+    def lines() -> Iterator[list]:
         yield [
-            "dailymotion_id", "username", "status", "availability", *SOURCES,
-            "gross_usd", "creator_share_usd", "network_share_usd", "previous_gross_usd", "change_usd",
+            "dailymotion_id", "username", "status", "availability", *SOURCES, "gross_usd",
+            "creator_share_usd", "network_share_usd", "previous_gross_usd", "change_usd",
             "period_start", "period_end",
         ]  # fmt: skip
-        for c in services.earnings_by_creator(period=period, order=form.get_order()).iterator(2000):
-            before = previous.get(c.pk, services.ZERO)
-            state = getattr(c, "revenue_state", None)
+        previous = services.creators_previous_gross(period=period)
+        states = services.creators_states()
+        for r in services.earnings_by_creator(period=period, order=form.get_order()):
+            before = previous.get(r["pk"], services.ZERO)
+            state = states.get(r["pk"])
             yield [
-                c.dailymotion_id, c.username, c.status, state.last_status if state else "never polled",
-                *(_money(getattr(c, s)) for s in SOURCES),
-                _money(c.gross), _money(c.creator_share), _money(c.network_share),
-                _money(before), _money(c.gross - before), period.start, period.end,
+                r["dailymotion_id"], r["username"], r["status"],
+                state.last_status if state else "never polled",
+                *(_money(r[s]) for s in SOURCES), _money(r["gross"]), _money(r["creator_share"]),
+                _money(r["network_share"]), _money(before), _money(r["gross"] - before),
+                period.start, period.end,
             ]  # fmt: skip
 
-    return _csv_response(f"revenues-{period.start}-{period.end}.csv", rows())
+    return _csv_response(f"revenues-{period.start}-{period.end}.csv", lines())
 
 
 @staff_required(SEE_MONEY)

@@ -191,7 +191,10 @@ def _get_account(user_id: str) -> SandboxAccount:
 def _windowed_children(call: Call, parent_id: str) -> QuerySet:
     """Children, with created_after (inclusive) / created_before (exclusive) in Unix seconds."""
     children = SandboxAccount.objects.filter(parent_id=parent_id)
-    for name, lookup in (("created_after", "created_time__gte"), ("created_before", "created_time__lt")):
+    for name, lookup in (
+        ("created_after", "created_time__gte"),
+        ("created_before", "created_time__lt"),
+    ):
         value = _int_param(call, name)
         if value is not None:
             children = children.filter(**{lookup: datetime.fromtimestamp(value, UTC)})
@@ -367,7 +370,9 @@ def dispatch(request: HttpRequest, path: str) -> dict:
         raise ApiFailure(404, f"Unknown endpoint: /{path}", "not_found")
     match = [(p, h) for m, p, h in methods if m == request.method]
     if not match:
-        raise ApiFailure(400, f"Method {request.method} is not allowed on /{path}.", "invalid_method")
+        raise ApiFailure(
+            400, f"Method {request.method} is not allowed on /{path}.", "invalid_method"
+        )
     pattern, handler = match[0]
     token = None
     if raw := _bearer(request):

@@ -14,6 +14,7 @@ def seed_demo(stdout) -> list[str]:
         stdout.write("Seeded the Dailymotion sandbox.")
     base = settings.PUBLIC_BASE_URL
     return [
-        f"Sandbox (a local Dailymotion): {base}/sandbox/  creators log in as creator01 / pass-creator01",
+        f"Sandbox (a local Dailymotion): {base}/sandbox/  "
+        "creators log in as creator01 / pass-creator01",
         "Sandbox parent account: mcn-network / network-pass (id x0mcn01)",
     ]

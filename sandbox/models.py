@@ -10,22 +10,31 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
 class SandboxState(models.Model):
     """Singleton: the sandbox clock and knobs (pk is always 1)."""
 
-    today = models.DateField(help_text="The sandbox's current day; earnings exist up to the day before.")
-    token_lifetime = models.PositiveIntegerField(default=36000, help_text="expires_in of new tokens (s)")
+    today = models.DateField(
+        help_text="The sandbox's current day; earnings exist up to the day before."
+    )
+    token_lifetime = models.PositiveIntegerField(
+        default=36000, help_text="expires_in of new tokens (s)"
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"sandbox today {self.today}"
 
 
 class SandboxApiKey(models.Model):
     client_id = models.CharField(max_length=64, unique=True)
     client_secret = models.CharField(max_length=128)
     name = models.CharField(max_length=100)
-    roles = models.CharField(max_length=200, blank=True, help_text="space-separated, e.g. can-adopt-users")
-
-    def role_list(self) -> list[str]:
-        return self.roles.split()
+    roles = models.CharField(
+        max_length=200, blank=True, help_text="space-separated, e.g. can-adopt-users"
+    )
 
     def __str__(self) -> str:
         return self.client_id
+
+    def role_list(self) -> list[str]:
+        return self.roles.split()
 
 
 class SandboxAccount(models.Model):
@@ -45,7 +54,9 @@ class SandboxAccount(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
-    revenues_unavailable = models.BooleanField(default=False, help_text="revenue fields always null")
+    revenues_unavailable = models.BooleanField(
+        default=False, help_text="revenue fields always null"
+    )
     refuse_next_adoption = models.BooleanField(default=False)
     bulk = models.BooleanField(default=False, help_text="made by sandbox_seed_bulk (benchmarks)")
     # Per-source daily earning rate (USD/day) that "Advance N days" varies around.
@@ -90,15 +101,20 @@ class SandboxEarning(models.Model):
     paidcontent = models.DecimalField(**MONEY)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "day"], name="sandbox_earning_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="sandbox_earning_once")
+        ]
         indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}"
 
 
 class SandboxToken(models.Model):
     """An access token and its refresh token; only their SHA-256 is stored."""
 
     access_hash = models.CharField(max_length=64, unique=True)
-    refresh_hash = models.CharField(max_length=64, unique=True, null=True)
+    refresh_hash = models.CharField(max_length=64, unique=True)
     account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE, related_name="tokens")
     api_key = models.ForeignKey(SandboxApiKey, on_delete=models.CASCADE)
     scope = models.CharField(max_length=500, blank=True)
@@ -107,6 +123,9 @@ class SandboxToken(models.Model):
     refresh_used = models.BooleanField(default=False)
     revoked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.account_id} ({self.grant})"
 
     def scope_list(self) -> list[str]:
         return self.scope.split()
@@ -120,6 +139,9 @@ class SandboxAuthCode(models.Model):
     scope = models.CharField(max_length=500, blank=True)
     expires_at = models.DateTimeField()
     used = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"code for {self.account_id}"
 
 
 class SandboxVideo(models.Model):
@@ -138,13 +160,20 @@ class SandboxVideo(models.Model):
     published = models.BooleanField(default=False)
     is_created_for_kids = models.BooleanField(default=False)
     via = models.CharField(max_length=10, choices=Via.choices, default=Via.API)
-    uploaded_by = models.CharField(max_length=16, blank=True, help_text="account id whose token made it")
-    guid = models.CharField(max_length=255, blank=True, help_text="the MRSS guid it was ingested from")
+    uploaded_by = models.CharField(
+        max_length=16, blank=True, help_text="account id whose token made it"
+    )
+    guid = models.CharField(
+        max_length=255, blank=True, help_text="the MRSS guid it was ingested from"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
         indexes = [models.Index(fields=["owner", "guid"])]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.title}"
 
 
 class SandboxFault(models.Model):
@@ -166,6 +195,9 @@ class SandboxFault(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.path_prefix}"
+
 
 class SandboxCrawl(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
@@ -176,11 +208,16 @@ class SandboxCrawl(models.Model):
     ready = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    callback_status = models.CharField(max_length=200, blank=True, help_text="HTTP status per batch")
+    callback_status = models.CharField(
+        max_length=200, blank=True, help_text="HTTP status per batch"
+    )
     message = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"crawl {self.started_at:%Y-%m-%d %H:%M}"
 
 
 class SandboxImport(models.Model):
@@ -198,3 +235,6 @@ class SandboxImport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "guid"], name="sandbox_import_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.guid} {self.status}"

@@ -12,10 +12,25 @@ SOURCES = ("video", "website", "claim", "paidcontent")
 PERIODS = ("last_day", "last_week", "last_month", "total")
 REVENUE_FIELDS = tuple(f"revenues_{s}_{p}" for s in SOURCES for p in PERIODS)
 HISTORY_DAYS = 30
-CHANNELS = (
-    "animals auto creation fun kids lifestyle music news people school shortfilms sport tech "
-    "travel tv videogames webcam"
-).split()
+CHANNELS = [
+    "animals",
+    "auto",
+    "creation",
+    "fun",
+    "kids",
+    "lifestyle",
+    "music",
+    "news",
+    "people",
+    "school",
+    "shortfilms",
+    "sport",
+    "tech",
+    "travel",
+    "tv",
+    "videogames",
+    "webcam",
+]
 
 API_KEYS = [
     {
@@ -54,17 +69,47 @@ CHILDREN_OF_PARENT = {"creator31", "creator32", "creator33"}
 CHILDREN_OF_OTHER = {"creator34"}
 REVENUES_UNAVAILABLE = {"creator36"}
 
-_FIRST = "Alice Bruno Chloe Diego Emma Farid Gaia Hugo Ines Jules Kenza Liam Maya Noah Olga Pablo".split()
-_TOPIC = "Cooks Travels Plays Sings Builds Reviews Dances Explains Paints Runs Laughs Films".split()
+_FIRST = [
+    "Alice",
+    "Bruno",
+    "Chloe",
+    "Diego",
+    "Emma",
+    "Farid",
+    "Gaia",
+    "Hugo",
+    "Ines",
+    "Jules",
+    "Kenza",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Pablo",
+]
+_TOPIC = [
+    "Cooks",
+    "Travels",
+    "Plays",
+    "Sings",
+    "Builds",
+    "Reviews",
+    "Dances",
+    "Explains",
+    "Paints",
+    "Runs",
+    "Laughs",
+    "Films",
+]
 
 
 def internal_id(account_id: str) -> str:
     """Dailymotion's 24-hex internal id (the callbacks' user_id) for an account id."""
-    return hashlib.sha1(f"user:{account_id}".encode()).hexdigest()[:24]
+    return hashlib.sha1(f"user:{account_id}".encode(), usedforsecurity=False).hexdigest()[:24]
 
 
 def hex24(*parts: object) -> str:
-    return hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()[:24]
+    return hashlib.sha1(":".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()[:24]
 
 
 def _unit(*parts: object) -> float:

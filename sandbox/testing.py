@@ -34,7 +34,9 @@ class SandboxHandle:
         from .seed import PARENT
 
         return set(
-            SandboxAccount.objects.filter(parent_id=parent_id or PARENT["id"]).values_list("id", flat=True)
+            SandboxAccount.objects.filter(parent_id=parent_id or PARENT["id"]).values_list(
+                "id", flat=True
+            )
         )
 
     def videos_of(self, account_id: str) -> list:
@@ -49,7 +51,9 @@ class SandboxHandle:
 
         return sandbox_advance_days(n)
 
-    def fail_next(self, path_prefix: str, status: int, count: int = 1, retry_after: int | None = None):
+    def fail_next(
+        self, path_prefix: str, status: int, count: int = 1, retry_after: int | None = None
+    ):
         """The next `count` calls under path_prefix (e.g. "/me/parents", "/oauth/token") fail."""
         from .services import sandbox_fail_next
 
@@ -102,8 +106,10 @@ class SandboxHandle:
         return sandbox_crawl(fail_share=fail_share, **kwargs)
 
     # --- OAuth shortcuts
-    def authorize(self, authorize_url: str, account: str, *, accept: bool = True, scopes=None) -> str:
-        """Play the person on the consent page; returns the redirect URL (code or error, with state)."""
+    def authorize(
+        self, authorize_url: str, account: str, *, accept: bool = True, scopes=None
+    ) -> str:
+        """Play the person on the consent page; returns the redirect URL (code or error + state)."""
         from . import services
 
         query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
@@ -116,7 +122,7 @@ class SandboxHandle:
         return services.authorize_accept(request, account=self.account(account), scopes=kept)
 
     def token_for(self, account: str, scopes=None, client_id: str = "sandbox-client-id") -> dict:
-        """A fresh token response (access_token, refresh_token, ...) for an account, as a grant would."""
+        """A fresh token endpoint body (access_token, refresh_token, ...) for an account."""
         from . import services
         from .models import SandboxApiKey
 

@@ -26,19 +26,25 @@ from .models import (
 
 
 def _error(status: int, message: str, error_type: str, headers: dict | None = None) -> JsonResponse:
-    response = JsonResponse({"error": {"code": status, "message": message, "type": error_type}}, status=status)
+    response = JsonResponse(
+        {"error": {"code": status, "message": message, "type": error_type}}, status=status
+    )
     for name, value in (headers or {}).items():
         response[name] = value
     if status == 401:
         description = message.replace('"', "'")
-        response["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{description}"'
+        response["WWW-Authenticate"] = (
+            f'Bearer error="invalid_token", error_description="{description}"'
+        )
     return response
 
 
 def _fault_response(fault: SandboxFault) -> JsonResponse:
     if fault.status == 429:
         return _error(
-            429, "Too many requests: rate limit exceeded.", "rate_limit_exceeded",
+            429,
+            "Too many requests: rate limit exceeded.",
+            "rate_limit_exceeded",
             {"Retry-After": str(fault.retry_after or 1)},
         )
     return _error(fault.status, f"Sandbox fault: HTTP {fault.status}.", "server_error")
@@ -60,7 +66,9 @@ def oauth_token(request: HttpRequest) -> JsonResponse:
     if fault := services.fault_for("/oauth/token"):
         return _fault_response(fault)
     try:
-        body = services.oauth_token(request.POST, authorization=request.headers.get("Authorization", ""))
+        body = services.oauth_token(
+            request.POST, authorization=request.headers.get("Authorization", "")
+        )
     except services.OAuthFailure as exc:
         return JsonResponse(exc.body(), status=exc.status)
     return JsonResponse(body, headers={"Cache-Control": "no-store"})
@@ -83,9 +91,11 @@ def oauth_authorize(request: HttpRequest) -> HttpResponse:
             kept = request.POST.getlist("granted")
             return redirect(services.authorize_accept(auth, account=account, scopes=kept))
         messages.error(request, "Pick an account, or give a correct username and password.")
-    accounts = SandboxAccount.objects.filter(bulk=False).order_by("-is_parent", "username")
+    accounts = SandboxAccount.objects.filter(bulk=False).order_by("is_parent", "username")
     context = {"auth": auth, "accounts": accounts, "params": params}
-    return render(request, "sandbox/authorize.html", context, status=200 if request.method == "GET" else 400)
+    return render(
+        request, "sandbox/authorize.html", context, status=200 if request.method == "GET" else 400
+    )
 
 
 def _consenting_account(request: HttpRequest) -> SandboxAccount | None:
@@ -96,7 +106,7 @@ def _consenting_account(request: HttpRequest) -> SandboxAccount | None:
 
 @require_GET
 def avatar(request: HttpRequest, account_id: str) -> HttpResponse:
-    hue = int(hashlib.sha1(account_id.encode()).hexdigest()[:4], 16) % 360
+    hue = int(hashlib.sha1(account_id.encode(), usedforsecurity=False).hexdigest()[:4], 16) % 360
     letter = escape((account_id[-1:] or "?").upper())
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240">'
@@ -118,7 +128,15 @@ def _chart(today) -> dict:
     bars = []
     for i, row in enumerate(rows):
         height = float((row["total"] or 0) / peak) * 100
-        bars.append({"x": i * 20 + 2, "y": 110 - height, "h": height, "day": row["day"], "total": row["total"]})
+        bars.append(
+            {
+                "x": i * 20 + 2,
+                "y": 110 - height,
+                "h": height,
+                "day": row["day"],
+                "total": row["total"],
+            }
+        )
     return {"bars": bars, "width": max(len(rows) * 20, 20), "peak": peak}
 
 
@@ -133,7 +151,9 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(accounts, 25).get_page(request.GET.get("page"))
     for account in page:
         account.money_total = sum(getattr(account, f"revenues_{s}_total") for s in seed.SOURCES)
-        account.money_month = sum(getattr(account, f"revenues_{s}_last_month") for s in seed.SOURCES)
+        account.money_month = sum(
+            getattr(account, f"revenues_{s}_last_month") for s in seed.SOURCES
+        )
     context = {
         "seeded": True,
         "state": state,
@@ -174,7 +194,9 @@ def action(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Time advanced; the sandbox's today is now {today}.")
     elif name == "fail":
         services.sandbox_fail_next(
-            request.POST.get("path", "/"), _int(request, "status", 429), max(_int(request, "count", 1), 1),
+            request.POST.get("path", "/"),
+            _int(request, "status", 429),
+            max(_int(request, "count", 1), 1),
             retry_after=_int(request, "retry_after"),
         )
         messages.success(request, "Fault armed.")

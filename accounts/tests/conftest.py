@@ -14,7 +14,8 @@ def dailymotion(monkeypatch, settings) -> FakeDailymotion:
     monkeypatch.setattr("accounts.services.DailymotionOAuth", world.oauth_class())
     monkeypatch.setattr("accounts.services.DailymotionClient", world.client_class())
     monkeypatch.setattr(
-        "accounts.tokens.client_for_creator", lambda creator: world.client_for(creator.dailymotion_id)
+        "accounts.tokens.client_for_creator",
+        lambda creator: world.client_for(creator.dailymotion_id),
     )
     monkeypatch.setattr("accounts.tokens.client_for_parent", lambda: world.client_for("x0mcn01"))
     return world

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_reviewer_group_may_view_and_decide_but_not_see_money():
-    codenames = set(Group.objects.get(name="Reviewer").permissions.values_list("codename", flat=True))
+    codenames = set(
+        Group.objects.get(name="Reviewer").permissions.values_list("codename", flat=True)
+    )
     assert codenames == {"view_creator", "decide_creator"}
 
 

@@ -73,7 +73,9 @@ def test_a_second_approval_does_not_adopt_again(dailymotion, pending_creator, re
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_staff_members_approving_at_once_adopt_once(dailymotion, pending_creator, reviewer_user):
+def test_two_staff_members_approving_at_once_adopt_once(
+    dailymotion, pending_creator, reviewer_user
+):
     inside, release = threading.Event(), threading.Event()
     original = dailymotion.client_for
 
@@ -164,7 +166,11 @@ def test_a_rejection_needs_a_reason(dailymotion, pending_creator, reviewer_user)
 
 
 def test_creators_get_an_email_on_each_decision(
-    dailymotion, pending_creator, make_creator_fixture, reviewer_user, django_capture_on_commit_callbacks
+    dailymotion,
+    pending_creator,
+    make_creator_fixture,
+    reviewer_user,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         creator_adopt(creator=pending_creator, by=reviewer_user)

@@ -1,4 +1,4 @@
-"""Every staff URL of accounts/adoption, for anonymous, creator, staff without and with permission."""
+"""Every staff URL of accounts/adoption: anonymous, creator, staff without and with permission."""
 
 from __future__ import annotations
 
@@ -86,8 +86,9 @@ def test_deciding_staff_reach_every_page(client, objects, dailymotion, parent_cr
 def test_money_is_shown_only_to_staff_who_may_see_it(client, pending_creator):
     client.force_login(staff_with(VIEW, DECIDE))
     assert b"Revenue (USD)" not in client.get("/staff/").content
-    assert b"Revenue since the beginning" not in client.get(
-        f"/staff/creators/{pending_creator.pk}/"
-    ).content
+    assert (
+        b"Revenue since the beginning"
+        not in client.get(f"/staff/creators/{pending_creator.pk}/").content
+    )
     client.force_login(staff_with(VIEW, DECIDE, "see_money"))
     assert b"Revenue (USD)" in client.get("/staff/").content

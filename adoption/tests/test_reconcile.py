@@ -24,7 +24,9 @@ def world(dailymotion, pending_creator, adopted_creator, rejected_creator, make_
 
 
 def kinds() -> dict[str, str]:
-    return dict(Drift.objects.filter(resolved_at__isnull=True).values_list("dailymotion_id", "kind"))
+    return dict(
+        Drift.objects.filter(resolved_at__isnull=True).values_list("dailymotion_id", "kind")
+    )
 
 
 def test_it_finds_every_kind_of_difference(world):

@@ -35,7 +35,12 @@ def test_it_imports_the_video_on_ready(client, adopted_creator):
     response = post(client, fixture_body("ready.json"))
     assert response.status_code == 200
     assert response.json() == {
-        "received": 1, "new": 1, "duplicates": 0, "matched": 1, "unmatched": 0, "failed": 0
+        "received": 1,
+        "new": 1,
+        "duplicates": 0,
+        "matched": 1,
+        "unmatched": 0,
+        "failed": 0,
     }
     video.refresh_from_db()
     assert (video.state, video.remote_id) == (Video.State.IMPORTED, "x23bz3t")
@@ -123,9 +128,14 @@ def test_it_refuses_a_wrong_token_with_403(client, db, url):
         (b"\xff\xfe", "not UTF-8"),
         (b'{"type": "x"}', "must be a JSON array"),
         (b"[42]", "event 0 is not a JSON object"),
-        (json.dumps([event("u")] + [{"type": "x", "data": {}}]).encode(), "event 1: timestamp"),
+        (json.dumps([event("u"), {"type": "x", "data": {}}]).encode(), "event 1: timestamp"),
         (json.dumps([{"timestamp": 1, "type": "t", "data": {"status": "ready"}}]).encode(), "uid"),
-        (json.dumps([{"timestamp": 1, "type": "t", "data": {"uid": "u", "status": "ready"}}]).encode(), "remote_id"),
+        (
+            json.dumps(
+                [{"timestamp": 1, "type": "t", "data": {"uid": "u", "status": "ready"}}]
+            ).encode(),
+            "remote_id",
+        ),
         (json.dumps([{"timestamp": True, "type": "t", "data": {}}]).encode(), "timestamp"),
     ],
 )
@@ -164,9 +174,7 @@ def test_a_replayed_failure_does_not_undo_a_requeue(adopted_creator, client):
     assert video.state == Video.State.QUEUED
 
 
-def test_it_uses_a_constant_number_of_queries(
-    client, adopted_creator, django_assert_num_queries
-):
+def test_it_uses_a_constant_number_of_queries(client, adopted_creator, django_assert_num_queries):
     for n in range(20):
         make_video(adopted_creator, uid=f"q{n}")
     events = [event(f"q{n}", remote_id=f"x{n}", ts=1000 + n) for n in range(20)]

@@ -60,4 +60,6 @@ def test_upload_on_behalf_until_the_daily_quota(dailymotion_sandbox):
     assert {v.remote_id for v in uploaded} <= {v.id for v in dailymotion_sandbox.videos_of(CHILD)}
     refused = states[-1]
     assert refused.state == Video.State.QUEUED
-    assert "quota" in refused.upload_error.lower() and "15 videos or 10 hours" in refused.upload_error
+    assert (
+        "quota" in refused.upload_error.lower() and "15 videos or 10 hours" in refused.upload_error
+    )

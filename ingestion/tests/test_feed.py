@@ -13,7 +13,7 @@ from .conftest import make_video
 
 pytestmark = pytest.mark.usefixtures("tokens")
 
-TRICKY = 'Tom & Jerry <live> "quoted" \'single\' 😀 שלום עולם \x00\x07\x1b end'
+TRICKY = "Tom & Jerry <live> \"quoted\" 'single' 😀 שלום עולם \x00\x07\x1b end"
 
 
 def get_feed(client, creator, token="feed-new", **headers):
@@ -26,7 +26,12 @@ def body(response) -> bytes:
 
 def test_it_serves_queued_videos_as_mrss(client, adopted_creator):
     make_video(
-        adopted_creator, uid="g-1", title=TRICKY, description=TRICKY, tags=["a&b", "ünï"], duration=61
+        adopted_creator,
+        uid="g-1",
+        title=TRICKY,
+        description=TRICKY,
+        tags=["a&b", "ünï"],
+        duration=61,
     )
     make_video(adopted_creator, uid="g-2", state=Video.State.IMPORTED, remote_id="x1")
     make_video(adopted_creator, uid="g-3", state=Video.State.UPLOADING)

@@ -81,7 +81,7 @@ def test_it_reads_json_lines(tmp_path, adopted_creator):
 
 
 def test_it_checks_dailymotions_rules(db):
-    data, problems = services.video_clean(
+    _, problems = services.video_clean(
         {
             "owner": "x1",
             "uid": "u",
@@ -95,7 +95,13 @@ def test_it_checks_dailymotions_rules(db):
         }
     )
     text = " | ".join(problems)
-    for expected in ("title has 256", "description has 3001", "60 tags", "two-letter", "true or false"):
+    for expected in (
+        "title has 256",
+        "description has 3001",
+        "60 tags",
+        "two-letter",
+        "true or false",
+    ):
         assert expected in text
 
 
@@ -103,8 +109,16 @@ def test_it_loads_in_batches_with_a_bounded_number_of_queries(
     adopted_creator, django_assert_max_num_queries
 ):
     rows = (
-        (n + 2, {"owner": "x2adop", "uid": f"b{n}", "title": f"T{n}",
-                 "video_url": f"https://e.com/{n}.mp4", "channel": "news"})
+        (
+            n + 2,
+            {
+                "owner": "x2adop",
+                "uid": f"b{n}",
+                "title": f"T{n}",
+                "video_url": f"https://e.com/{n}.mp4",
+                "channel": "news",
+            },
+        )
         for n in range(250)
     )
     # per batch of 100: existing count + upsert (+ owner lookup once, + savepoints)

@@ -55,8 +55,13 @@ def test_the_video_detail_shows_callbacks_and_actions(client, staff_user, adopte
     client.post(
         "/syndication/callback/?token=cb-secret",
         json.dumps(
-            [{"timestamp": 5, "type": "injector.item.failed",
-              "data": {"status": "failed", "uid": "d1", "error": "Bad codec"}}]
+            [
+                {
+                    "timestamp": 5,
+                    "type": "injector.item.failed",
+                    "data": {"status": "failed", "uid": "d1", "error": "Bad codec"},
+                }
+            ]
         ),
         content_type="application/json",
     )
@@ -69,13 +74,21 @@ def test_the_video_detail_shows_callbacks_and_actions(client, staff_user, adopte
 def test_the_callback_page_filters_and_requeues(client, staff_user, adopted_creator):
     video = make_video(adopted_creator, uid="c1")
     events = [
-        {"timestamp": 5, "type": "injector.item.failed",
-         "data": {"status": "failed", "uid": "c1", "error": "Bad codec"}},
-        {"timestamp": 6, "type": "injector.item.ready",
-         "data": {"status": "ready", "uid": "ghost", "remote_id": "x9"}},
+        {
+            "timestamp": 5,
+            "type": "injector.item.failed",
+            "data": {"status": "failed", "uid": "c1", "error": "Bad codec"},
+        },
+        {
+            "timestamp": 6,
+            "type": "injector.item.ready",
+            "data": {"status": "ready", "uid": "ghost", "remote_id": "x9"},
+        },
     ]
     client.post(
-        "/syndication/callback/?token=cb-secret", json.dumps(events), content_type="application/json"
+        "/syndication/callback/?token=cb-secret",
+        json.dumps(events),
+        content_type="application/json",
     )
     client.force_login(staff_user)
     failed = client.get("/staff/callbacks/?show=failed").content.decode()

@@ -18,7 +18,9 @@ def creator_earnings(creator) -> dict:
     """The creator's own earnings chart, monthly statements and a link to their CSV history."""
     months = list(services.statement_months(creator=creator)[:STATEMENTS_SHOWN])  # one query
     this_month = services.period_named("this_month")
-    period = services.Period(this_month.start.replace(year=this_month.start.year - 1), this_month.end)
+    period = services.Period(
+        this_month.start.replace(year=this_month.start.year - 1), this_month.end
+    )
     by_month = {m["month"]: m for m in months}
     empty = dict.fromkeys((*SOURCES, "gross", "creator_share", "network_share"), services.ZERO)
     series = [(b, by_month.get(b, empty)) for b in services._buckets(period, "month")]

@@ -95,7 +95,9 @@ def test_it_records_missing_figures_as_unavailable_never_zero(fake_client):
 def test_it_turns_total_differences_into_daily_earnings(fake_client):
     (creator,) = adopt_many(1)
     dm = creator.dailymotion_id
-    fake_client.accounts = {dm: figures(video="100.00", website="50.00", claim="1", paidcontent="0")}
+    fake_client.accounts = {
+        dm: figures(video="100.00", website="50.00", claim="1", paidcontent="0")
+    }
     services.revenues_poll(at=DAY1)
     assert not DailyEarning.objects.exists()  # the first reading is only a baseline
 
@@ -305,7 +307,12 @@ def test_it_holds_the_lock_in_redis(fake_client, redis_url, settings):
 def test_spread_keeps_every_cent():
     since = datetime(2025, 1, 1, 10, tzinfo=UTC)
     parts = services._spread(Decimal("-7.01"), since, since + timedelta(days=4))
-    assert [d for d, _ in parts] == [date(2025, 1, 2), date(2025, 1, 3), date(2025, 1, 4), date(2025, 1, 5)]
+    assert [d for d, _ in parts] == [
+        date(2025, 1, 2),
+        date(2025, 1, 3),
+        date(2025, 1, 4),
+        date(2025, 1, 5),
+    ]
     assert sum(a for _, a in parts) == Decimal("-7.01")
 
 
@@ -327,8 +334,14 @@ def test_it_waits_out_a_429_mid_poll_and_completes(monkeypatch):
     monkeypatch.setattr("accounts.tokens.client_for_parent", lambda: client)
 
     def page(items, more):
-        listed = [{"id": c.dailymotion_id, "created_time": 1_600_000_000 + i,
-                   **{f: "1.25" for f in services.REVENUE_FIELDS}} for i, c in enumerate(items)]
+        listed = [
+            {
+                "id": c.dailymotion_id,
+                "created_time": 1_600_000_000 + i,
+                **{f: "1.25" for f in services.REVENUE_FIELDS},
+            }
+            for i, c in enumerate(items)
+        ]
         return {"page": 1, "limit": 100, "total": 150, "has_more": more, "list": listed}
 
     url = f"https://api.example.test/user/{services._parent_id()}/children"

@@ -20,7 +20,10 @@ def users(request):
     token = settings.SYNDICATION_TOKENS[0]
     return JsonResponse(
         [
-            {"id": uid, "feed_url": f"{settings.PUBLIC_BASE_URL}/syndication/feeds/{uid}.xml?token={token}"}
+            {
+                "id": uid,
+                "feed_url": f"{settings.PUBLIC_BASE_URL}/syndication/feeds/{uid}.xml?token={token}",
+            }
             for uid in FEEDS
         ],
         safe=False,

@@ -22,9 +22,12 @@ def test_it_answers_me_and_auth_for_the_token_owner(call, token_for):
     auth = call("GET", "/auth", token).json()
     assert auth["scope"] == ["email", "userinfo", "delegate_account_management", "read_insights"]
     assert auth["roles"] == ["can-adopt-users"]
-    assert call("GET", "/auth", token_for("creator01", client_id="sandbox-norole-id")["access_token"]).json()[
-        "roles"
-    ] == []
+    assert (
+        call(
+            "GET", "/auth", token_for("creator01", client_id="sandbox-norole-id")["access_token"]
+        ).json()["roles"]
+        == []
+    )
 
 
 def test_it_answers_401_with_www_authenticate_for_an_expired_token(call, token_for):
@@ -47,10 +50,15 @@ def test_it_keeps_refresh_working_after_an_account_tokens_expire(client, call, t
     tokens = token_for("creator05")
     assert services.sandbox_expire_token(SandboxAccount.objects.get(username="creator05")) == 1
     assert call("GET", "/me", tokens["access_token"]).status_code == 401
-    refreshed = client.post("/sandbox/oauth/token", {
-        "grant_type": "refresh_token", "client_id": "sandbox-client-id",
-        "client_secret": "sandbox-client-secret", "refresh_token": tokens["refresh_token"],
-    }).json()
+    refreshed = client.post(
+        "/sandbox/oauth/token",
+        {
+            "grant_type": "refresh_token",
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+            "refresh_token": tokens["refresh_token"],
+        },
+    ).json()
     assert call("GET", "/me", refreshed["access_token"]).status_code == 200
 
 
@@ -84,16 +92,22 @@ def test_it_returns_revenues_to_the_parents_token_only(call, token_for):
 def test_it_returns_own_revenues_only_with_read_insights(call, token_for):
     with_scope = token_for("creator01")["access_token"]
     without = token_for("creator01", scopes=["email", "userinfo"])["access_token"]
-    assert call("GET", "/me", with_scope, fields="revenues_website_total").json()["revenues_website_total"]
+    assert call("GET", "/me", with_scope, fields="revenues_website_total").json()[
+        "revenues_website_total"
+    ]
     assert call("GET", "/me", without, fields="revenues_website_total").json() == {
         "revenues_website_total": None
     }
 
 
 def test_it_never_returns_revenues_of_an_unavailable_account(call, token_for):
-    services.account_adopt(token=services.token_lookup(token_for("creator36")["access_token"]), parent_id=PARENT)
+    services.account_adopt(
+        token=services.token_lookup(token_for("creator36")["access_token"]), parent_id=PARENT
+    )
     parent = token_for("mcn-network")["access_token"]
-    body = call("GET", "/user/x1cr036", parent, fields="revenues_video_total,revenues_video_last_day").json()
+    body = call(
+        "GET", "/user/x1cr036", parent, fields="revenues_video_total,revenues_video_last_day"
+    ).json()
     assert body == {"revenues_video_total": None, "revenues_video_last_day": None}
 
 
@@ -119,7 +133,9 @@ def test_it_windows_children_by_created_time(call, sandbox):
     window = {"created_after": base + 100 * 9377, "created_before": base + 200 * 9377}
     ids, page = [], 1
     while True:
-        body = call("GET", f"/user/{PARENT}/children", limit=30, page=page, sort="old", **window).json()
+        body = call(
+            "GET", f"/user/{PARENT}/children", limit=30, page=page, sort="old", **window
+        ).json()
         ids += [c["id"] for c in body["list"]]
         if not body["has_more"]:
             break
@@ -159,7 +175,10 @@ def test_it_refuses_adoption_without_the_role(call, token_for):
 
 
 def test_it_refuses_adoption_into_a_non_parent_or_a_second_network(call, token_for):
-    assert call("POST", "/me/parents/x1cr002", token_for("creator01")["access_token"]).status_code == 400
+    assert (
+        call("POST", "/me/parents/x1cr002", token_for("creator01")["access_token"]).status_code
+        == 400
+    )
     response = call("POST", f"/me/parents/{PARENT}", token_for("creator34")["access_token"])
     assert response.status_code == 403
 
@@ -184,18 +203,32 @@ def test_it_removes_a_child_only_with_the_parents_token(call, token_for):
 
 def test_it_creates_videos_for_children_with_the_parents_token(call, token_for):
     parent = token_for("mcn-network")["access_token"]
-    params = {"url": "http://cdn.test/a.mp4", "title": "A", "channel": "fun", "published": "true",
-              "is_created_for_kids": "false", "tags": "a,b"}
+    params = {
+        "url": "http://cdn.test/a.mp4",
+        "title": "A",
+        "channel": "fun",
+        "published": "true",
+        "is_created_for_kids": "false",
+        "tags": "a,b",
+    }
     response = call("POST", "/user/x1cr031/videos", parent, **params)
     assert response.status_code == 200
     body = response.json()
     assert body["id"].startswith("x") and 7 <= len(body["id"]) <= 9
     assert body["owner"] == "x1cr031"
     assert call("GET", f"/video/{body['id']}", fields="id,title,tags,published").json() == {
-        "id": body["id"], "title": "A", "tags": ["a", "b"], "published": True
+        "id": body["id"],
+        "title": "A",
+        "tags": ["a", "b"],
+        "published": True,
     }
-    assert call("POST", "/user/x1cr001/videos", parent, **params).status_code == 403  # not its child
-    assert call("POST", "/user/x1cr031/videos", parent, **{**params, "channel": "cats"}).status_code == 400
+    assert (
+        call("POST", "/user/x1cr001/videos", parent, **params).status_code == 403
+    )  # not its child
+    assert (
+        call("POST", "/user/x1cr031/videos", parent, **{**params, "channel": "cats"}).status_code
+        == 400
+    )
 
 
 def test_it_enforces_the_daily_upload_quota(call, token_for):

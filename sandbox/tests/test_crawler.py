@@ -20,7 +20,8 @@ def portal(dailymotion_sandbox, settings):
     stub_portal.FEEDS.update(
         {
             "x1cr031": [
-                {"guid": f"v{n}", "title": f"Video {n}", "url": f"http://cdn.test/{n}.mp4"} for n in range(3)
+                {"guid": f"v{n}", "title": f"Video {n}", "url": f"http://cdn.test/{n}.mp4"}
+                for n in range(3)
             ],
             "x1cr032": [{"guid": "w1", "title": "Other & co", "url": "http://cdn.test/w1.mp4"}],
         }
@@ -78,6 +79,8 @@ def test_it_says_clearly_when_the_portal_has_no_ingestion_endpoints(dailymotion_
 
 
 def test_it_says_clearly_when_the_portal_is_down(db):
-    summary = services.sandbox_crawl(user_list_url="http://127.0.0.1:9/syndication/users.json?token=x")
+    summary = services.sandbox_crawl(
+        user_list_url="http://127.0.0.1:9/syndication/users.json?token=x"
+    )
     assert summary["available"] is False
     assert "not available yet" in summary["message"]

@@ -17,18 +17,32 @@ def post(url: str, data: dict) -> dict:
 
 
 def test_it_serves_the_code_flow_and_api_over_http(dailymotion_sandbox, settings):
-    authorize = settings.DAILYMOTION_AUTHORIZE_URL + "?" + urlencode({
-        "response_type": "code", "client_id": settings.DAILYMOTION_CLIENT_ID,
-        "redirect_uri": "http://portal.test/cb/", "scope": "email read_insights", "state": "abc",
-    })
+    authorize = (
+        settings.DAILYMOTION_AUTHORIZE_URL
+        + "?"
+        + urlencode(
+            {
+                "response_type": "code",
+                "client_id": settings.DAILYMOTION_CLIENT_ID,
+                "redirect_uri": "http://portal.test/cb/",
+                "scope": "email read_insights",
+                "state": "abc",
+            }
+        )
+    )
     location = dailymotion_sandbox.authorize(authorize, "creator05")
     query = parse_qs(urlsplit(location).query)
     assert query["state"] == ["abc"]
-    tokens = post(settings.DAILYMOTION_TOKEN_URL, {
-        "grant_type": "authorization_code", "code": query["code"][0],
-        "redirect_uri": "http://portal.test/cb/", "client_id": settings.DAILYMOTION_CLIENT_ID,
-        "client_secret": settings.DAILYMOTION_CLIENT_SECRET,
-    })
+    tokens = post(
+        settings.DAILYMOTION_TOKEN_URL,
+        {
+            "grant_type": "authorization_code",
+            "code": query["code"][0],
+            "redirect_uri": "http://portal.test/cb/",
+            "client_id": settings.DAILYMOTION_CLIENT_ID,
+            "client_secret": settings.DAILYMOTION_CLIENT_SECRET,
+        },
+    )
     request = Request(
         settings.DAILYMOTION_API_URL + "/me?fields=id,revenues_video_total",
         headers={"Authorization": f"Bearer {tokens['access_token']}"},
@@ -36,14 +50,25 @@ def test_it_serves_the_code_flow_and_api_over_http(dailymotion_sandbox, settings
     with urlopen(request) as response:
         me = json.loads(response.read())
     assert me["id"] == "x1cr005"
-    assert me["revenues_video_total"] == float(dailymotion_sandbox.account("creator05").revenues_video_total)
+    assert me["revenues_video_total"] == float(
+        dailymotion_sandbox.account("creator05").revenues_video_total
+    )
 
 
 def test_it_refuses_through_the_handle_with_state_untouched(dailymotion_sandbox, settings):
-    url = settings.DAILYMOTION_AUTHORIZE_URL + "?" + urlencode({
-        "response_type": "code", "client_id": "sandbox-client-id",
-        "redirect_uri": "http://portal.test/cb/", "scope": "email", "state": "s t",
-    })
+    url = (
+        settings.DAILYMOTION_AUTHORIZE_URL
+        + "?"
+        + urlencode(
+            {
+                "response_type": "code",
+                "client_id": "sandbox-client-id",
+                "redirect_uri": "http://portal.test/cb/",
+                "scope": "email",
+                "state": "s t",
+            }
+        )
+    )
     query = parse_qs(urlsplit(dailymotion_sandbox.authorize(url, "creator01", accept=False)).query)
     assert query["error"] == ["access_denied"]
     assert query["state"] == ["s t"]

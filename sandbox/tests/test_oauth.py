@@ -8,6 +8,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 REDIRECT = "http://portal.test/connect/dailymotion/callback/?x=1"
 SCOPES = "email userinfo delegate_account_management read_insights"
+SCOPE_LIST = tuple(SCOPES.split())
 
 
 def authorize_url(**over) -> str:
@@ -22,7 +23,7 @@ def authorize_url(**over) -> str:
     return "/sandbox/oauth/authorize?" + urlencode(params)
 
 
-def consent(client, *, account="x1cr001", granted=SCOPES.split(), refuse=False, **over):
+def consent(client, *, account="x1cr001", granted=SCOPE_LIST, refuse=False, **over):
     params = {
         "response_type": "code",
         "client_id": "sandbox-client-id",
@@ -30,7 +31,7 @@ def consent(client, *, account="x1cr001", granted=SCOPES.split(), refuse=False, 
         "scope": SCOPES,
         "state": "st/ate+=1",
         "account": account,
-        "granted": granted,
+        "granted": list(granted),
     }
     params.update(over)
     params["refuse" if refuse else "accept"] = "1"
@@ -105,35 +106,62 @@ def test_it_accepts_username_and_password_on_the_consent_page(client, sandbox):
 
 
 def test_it_keeps_the_consent_page_on_a_wrong_password(client, sandbox):
-    params = {"response_type": "code", "client_id": "sandbox-client-id", "redirect_uri": REDIRECT,
-              "scope": SCOPES, "state": "s", "username": "creator07", "password": "wrong", "accept": "1"}
+    params = {
+        "response_type": "code",
+        "client_id": "sandbox-client-id",
+        "redirect_uri": REDIRECT,
+        "scope": SCOPES,
+        "state": "s",
+        "username": "creator07",
+        "password": "wrong",
+        "accept": "1",
+    }
     assert client.post("/sandbox/oauth/authorize", params).status_code == 400
 
 
 def test_it_issues_tokens_by_password_grant(client, sandbox):
-    response = client.post("/sandbox/oauth/token", {
-        "grant_type": "password", "client_id": "sandbox-client-id",
-        "client_secret": "sandbox-client-secret", "username": "mcn-network",
-        "password": "network-pass", "scope": SCOPES,
-    })
+    response = client.post(
+        "/sandbox/oauth/token",
+        {
+            "grant_type": "password",
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+            "username": "mcn-network",
+            "password": "network-pass",
+            "scope": SCOPES,
+        },
+    )
     assert response.status_code == 200
     assert response.json()["uid"] == "x0mcn01"
     assert response.json()["scope"] == SCOPES
 
 
 def test_it_answers_invalid_grant_for_a_wrong_password(client, sandbox):
-    response = client.post("/sandbox/oauth/token", {
-        "grant_type": "password", "client_id": "sandbox-client-id",
-        "client_secret": "sandbox-client-secret", "username": "mcn-network", "password": "nope",
-    })
+    response = client.post(
+        "/sandbox/oauth/token",
+        {
+            "grant_type": "password",
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+            "username": "mcn-network",
+            "password": "nope",
+        },
+    )
     assert response.status_code == 400
-    assert response.json() == {"error": "invalid_grant", "error_description": "Invalid credentials."}
+    assert response.json() == {
+        "error": "invalid_grant",
+        "error_description": "Invalid credentials.",
+    }
 
 
 def test_it_rotates_refresh_tokens(client, token_for):
     first = token_for("creator02")
-    data = {"grant_type": "refresh_token", "client_id": "sandbox-client-id",
-            "client_secret": "sandbox-client-secret", "refresh_token": first["refresh_token"]}
+    data = {
+        "grant_type": "refresh_token",
+        "client_id": "sandbox-client-id",
+        "client_secret": "sandbox-client-secret",
+        "refresh_token": first["refresh_token"],
+    }
     second = client.post("/sandbox/oauth/token", data)
     assert second.status_code == 200
     assert second.json()["refresh_token"] != first["refresh_token"]
@@ -148,10 +176,16 @@ def test_it_rotates_refresh_tokens(client, token_for):
 
 
 def test_it_refuses_a_bad_client_secret_with_401(client, sandbox):
-    response = client.post("/sandbox/oauth/token", {
-        "grant_type": "password", "client_id": "sandbox-client-id", "client_secret": "wrong",
-        "username": "mcn-network", "password": "network-pass",
-    })
+    response = client.post(
+        "/sandbox/oauth/token",
+        {
+            "grant_type": "password",
+            "client_id": "sandbox-client-id",
+            "client_secret": "wrong",
+            "username": "mcn-network",
+            "password": "network-pass",
+        },
+    )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
 

@@ -23,7 +23,9 @@ def test_it_advances_days_and_arms_faults_from_the_page(client, sandbox):
     today = services.sandbox_state().today
     assert client.post("/sandbox/action/", {"action": "advance", "days": "2"}).status_code == 302
     assert (services.sandbox_state().today - today).days == 2
-    client.post("/sandbox/action/", {"action": "fail", "path": "/me", "status": "429", "count": "1"})
+    client.post(
+        "/sandbox/action/", {"action": "fail", "path": "/me", "status": "429", "count": "1"}
+    )
     assert client.get("/sandbox/api/me").status_code == 429
     client.post("/sandbox/action/", {"action": "refuse", "account": "x1cr002", "value": "1"})
     assert SandboxAccount.objects.get(id="x1cr002").refuse_next_adoption

@@ -18,7 +18,9 @@ def test_it_adds_exactly_the_new_days_earnings_to_totals(sandbox):
     after = SandboxAccount.objects.get(id="x1cr004")
     for source in seed.SOURCES:
         rate = getattr(before, f"rate_{source}")
-        earned = [seed.daily_earning("x1cr004", today + timedelta(days=d), source, rate) for d in range(3)]
+        earned = [
+            seed.daily_earning("x1cr004", today + timedelta(days=d), source, rate) for d in range(3)
+        ]
         total = f"revenues_{source}_total"
         assert getattr(after, total) == getattr(before, total) + sum(earned, Decimal(0))
         assert getattr(after, f"revenues_{source}_last_day") == earned[-1]
@@ -42,7 +44,10 @@ def test_it_keeps_last_week_and_last_month_as_sliding_sums(sandbox):
 def test_it_seeds_deterministically(sandbox):
     first = list(SandboxAccount.objects.values_list("id", "revenues_video_total", "created_time"))
     services.sandbox_reset()
-    assert list(SandboxAccount.objects.values_list("id", "revenues_video_total", "created_time")) == first
+    assert (
+        list(SandboxAccount.objects.values_list("id", "revenues_video_total", "created_time"))
+        == first
+    )
     assert SandboxAccount.objects.filter(username__startswith="creator").count() == 36
 
 

@@ -11,8 +11,12 @@ class Command(BaseCommand):
     help = "Crawl the portal's syndication user list and feeds, import items, POST the callbacks."
 
     def add_arguments(self, parser):
-        parser.add_argument("--fail-share", type=float, default=0.1, help="share of items that fail (0-1)")
-        parser.add_argument("--user-list-url", default=None, help="default: PUBLIC_BASE_URL's user list")
+        parser.add_argument(
+            "--fail-share", type=float, default=0.1, help="share of items that fail (0-1)"
+        )
+        parser.add_argument(
+            "--user-list-url", default=None, help="default: PUBLIC_BASE_URL's user list"
+        )
 
     def handle(self, *args, fail_share: float, user_list_url: str | None, **options):
         if not 0 <= fail_share <= 1:
