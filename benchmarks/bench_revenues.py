@@ -103,7 +103,7 @@ def bench_report(n_creators: int, n_days: int) -> None:
 
 def main(scale: str) -> None:
     n_children, n_creators, n_days = SIZES.get(scale, SIZES["full"])
-    row("benchmark", "time", "calls/queries", "queries")
+    row("benchmark", "time", "API calls or queries", "queries")
     with test_database():
         bench_poll(n_children)
     with test_database():

@@ -1,4 +1,4 @@
-"""`make load`: the crawler, the callback poster and staff at once against gunicorn + PostgreSQL + Redis.
+"""`make load`: crawler, callback poster and staff at once on gunicorn + PostgreSQL + Redis.
 
 Creates fresh databases (mcn_load, mcn_load_sandbox), migrates and seeds them (LOAD_CREATORS adopted
 creators with syndication on, LOAD_VIDEOS queued videos, one staff user), starts gunicorn on
@@ -152,7 +152,7 @@ def seed(uids_path: Path) -> None:
     )
 
 
-# --- Server ----------------------------------------------------------------------------------------
+# --- Server --------------------------------------------------------------------------------------
 def gunicorn_start(log_path: Path) -> subprocess.Popen:
     log = log_path.open("w")
     server = subprocess.Popen(
@@ -187,7 +187,7 @@ def gunicorn_stop(server: subprocess.Popen | None) -> None:
         server.wait()
 
 
-# --- Load ------------------------------------------------------------------------------------------
+# --- Load ----------------------------------------------------------------------------------------
 def run_load() -> tuple[Environment, dict, float]:
     from locustfile import CallbackPoster, Crawler, Staff
 
@@ -247,10 +247,10 @@ def callbacks_check() -> bool:
     """Every acknowledged event stored exactly once; nothing stored that was not sent."""
     from django.db import connections
     from django.db.models import Count
+    from locustfile import LEDGER
 
     from ingestion.models import CallbackDelivery, CallbackEvent, Video
     from ingestion.services import event_key
-    from locustfile import LEDGER
 
     connections.close_all()
     sent = {event_key(e) for events in LEDGER.sent.values() for e in events}
@@ -264,9 +264,10 @@ def callbacks_check() -> bool:
         status__in=[CallbackDelivery.Status.PROCESSED]
     ).count()
     print("\ncallback integrity")
+    deliveries = CallbackDelivery.objects.count()
     print(f"  batches sent {len(LEDGER.sent)}, acknowledged {len(LEDGER.acked)}, "
           f"never acknowledged {len(LEDGER.given_up)}, posts {LEDGER.posts} "
-          f"(deliveries stored {CallbackDelivery.objects.count()}, not processed {unprocessed})")  # fmt: skip
+          f"(deliveries stored {deliveries}, not processed {unprocessed})")  # fmt: skip
     print(f"  events sent {len(sent)}, acknowledged {len(acked)}, rows stored {stored_rows}")
     print(f"  replays of acknowledged batches {LEDGER.replays}, that changed something "
           f"{LEDGER.replays_changed}")  # fmt: skip
@@ -324,7 +325,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-        except Exception:  # noqa: BLE001 - Django may not be set up yet
+        except Exception:  # Django may not be set up yet
             pass
         databases_recreate(drop_only=True)
         print(f"databases {DB_NAME}, {DB_NAME}_sandbox dropped; logs in {workdir}", flush=True)

@@ -16,7 +16,7 @@ COLORS = {"video": "#2f6fde", "website": "#26a269", "claim": "#e5a50a", "paidcon
 
 def _label(bucket: date, kind: str) -> str:
     if kind == "month":
-        return bucket.strftime("%b %Y")
+        return bucket.strftime("%b %y")
     if kind == "week":
         return f"wk {bucket:%d %b}"
     return bucket.strftime("%d %b")
@@ -41,7 +41,7 @@ def stacked_bars(
     zero_y = top + float(high) * scale
     slot = plot_w / max(len(series), 1)
     bar_w = max(slot * 0.75, 1.0)
-    every = max(1, len(series) // 8)
+    every = max(1, -(-len(series) // 8))  # at most 8 labels, so they never overlap
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',

@@ -258,3 +258,14 @@ def test_the_creator_earnings_tag_shows_chart_statements_and_download(earners):
         Context({"creator": earners[2]})
     )
     assert "No earnings recorded yet" in empty
+
+
+@pytest.mark.django_db
+def test_it_lists_a_former_creator_who_earned_but_not_one_who_did_not(client, staff_user, earners):
+    gone = make_creator("x8gone", "gone", status=Creator.Status.REJECTED)
+    make_creator("x8never", "never", status=Creator.Status.REJECTED)
+    earn(gone, TODAY, claim="4.00")
+    client.force_login(staff_user)
+    rows = {r["username"]: r for r in csv_rows(client.get("/staff/revenues.csv" + CUSTOM))}
+    assert set(rows) == {"ann", "bob", "cat", "gone"}
+    assert rows["gone"]["claim"] == "4.00"

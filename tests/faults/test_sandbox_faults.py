@@ -6,6 +6,8 @@ test asserts what is stored afterwards.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from accounts.models import Creator
@@ -15,6 +17,7 @@ from ingestion import services as ingestion
 from ingestion.models import Video
 from revenues.models import PollRun, RevenueSnapshot
 from revenues.services import revenues_poll
+from sandbox.services import sandbox_clear_faults
 
 from .conftest import connect_creator
 
@@ -147,9 +150,6 @@ def test_it_finishes_a_poll_with_each_child_accounted_for_when_dailymotion_stays
     assert all(n == 1 for n in snapshots_per_creator(run).values())
     assert not RevenueSnapshot.objects.filter(poll=run, status="ok").exists()
 
-    sandbox.set_latency("/user", 0)
-    from sandbox.services import sandbox_clear_faults
-
     sandbox_clear_faults()
     again = revenues_poll(trigger="command")
 
@@ -217,9 +217,7 @@ def test_it_does_not_upload_twice_when_a_slow_upload_timed_out(sandbox, video, s
     video.refresh_from_db()
     assert video.state == Video.State.FAILED
     assert "may or may not have been created" in video.upload_error
-    # The client did not retry the POST: at most the one (slow) creation reached Dailymotion.
-    import time
-
+    # The client did not retry the POST: only the one (slow) creation reached Dailymotion.
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not sandbox.videos_of(video.creator.dailymotion_id):
         time.sleep(0.1)

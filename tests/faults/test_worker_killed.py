@@ -155,9 +155,7 @@ def workers(sandbox, faults_redis_url, tmp_path):
     producer.close()
 
 
-def test_it_resumes_a_poll_whose_worker_was_killed_without_a_duplicate_snapshot(
-    sandbox, workers
-):
+def test_it_resumes_a_poll_whose_worker_was_killed_without_a_duplicate_snapshot(sandbox, workers):
     sandbox.seed_bulk(497)  # with the 3 seeded children: 500 children, 5 pages of the listing
     Creator.objects.bulk_create(
         Creator(dailymotion_id=account_id, username=account_id, status=Creator.Status.ADOPTED)

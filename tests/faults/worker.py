@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mcn_portal.celery import app  # noqa: E402
+from mcn_portal.celery import app
 
 if __name__ == "__main__":
     if timeout := os.environ.get("FAULTS_VISIBILITY_TIMEOUT"):
