@@ -24,6 +24,7 @@ from mcn_portal.lib.dailymotion import (
     RateLimited,
     ReconnectRequired,
 )
+from mcn_portal.lib.queue import enqueue_on_commit
 
 from .models import AuditEvent, BulkJob, Drift, ReconcileRun
 
@@ -254,7 +255,7 @@ def _notify_later(creator: Creator, decision: str) -> None:
         return
     from .tasks import notify_decision
 
-    transaction.on_commit(lambda: notify_decision.delay(creator.pk, decision))
+    enqueue_on_commit(notify_decision, creator.pk, decision)
 
 
 def creator_notify(*, creator: Creator, decision: str) -> None:
@@ -276,7 +277,7 @@ def bulk_start(*, action: str, creator_ids: list[int], by: User, reason: str = "
     job = BulkJob.objects.create(
         action=action, creator_ids=ids, total=len(ids), reason=reason, created_by=by
     )
-    transaction.on_commit(lambda: bulk_task.delay(job.pk))
+    enqueue_on_commit(bulk_task, job.pk)
     return job
 
 
@@ -284,6 +285,12 @@ def bulk_run(*, job: BulkJob) -> BulkJob:
     """Decide on each creator of the job, saving progress after each; resumes where it stopped."""
     if job.status == BulkJob.Status.FINISHED:
         return job
+    resuming = job.status == BulkJob.Status.RUNNING
+    remaining = job.creator_ids[job.processed :]
+    if resuming and remaining:
+        # Our dead run (worker killed mid-decision) may still hold this creator's claim;
+        # deciding again is safe: POST /me/parents and DELETE /me/children are idempotent.
+        Creator.objects.filter(pk=remaining[0]).update(decision_claimed_at=None)
     job.status = BulkJob.Status.RUNNING
     job.save(update_fields=["status"])
     creators = Creator.objects.in_bulk(job.creator_ids)

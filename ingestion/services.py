@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import Creator
 from mcn_portal.lib import dailymotion as dm
+from mcn_portal.lib.queue import enqueue_on_commit
 
 from . import feeds
 from .models import CHANNEL_CODES, CallbackDelivery, CallbackEvent, CrawlLog, Video
@@ -527,8 +528,15 @@ def callback_record(*, body: bytes, headers: dict) -> CallbackResult:
     # The unique key decides which delivery owns an event, also when two deliveries race:
     # ON CONFLICT DO NOTHING, then we process only the rows that ended up ours.
     CallbackEvent.objects.bulk_create(list(rows.values()), ignore_conflicts=True, batch_size=500)
-    mine = list(CallbackEvent.objects.filter(delivery=delivery).order_by("timestamp", "id"))
-    summary = {"received": len(events), "new": len(mine), "duplicates": len(events) - len(mine)}
+    # Ours, plus earlier deliveries' events that were stored but never applied (their processing
+    # died, e.g. the database restarted): the sender's retry is what finishes them.
+    mine = list(
+        CallbackEvent.objects.filter(dedupe_key__in=list(rows))
+        .filter(Q(delivery=delivery) | Q(outcome=CallbackEvent.Outcome.PENDING))
+        .order_by("timestamp", "id")
+    )
+    new = sum(event.delivery_id == delivery.pk for event in mine)
+    summary = {"received": len(events), "new": new, "duplicates": len(events) - new}
     try:
         summary.update(callbacks_process(events=mine))
     except Exception as exc:
@@ -720,7 +728,7 @@ def video_upload_request(*, video: Video, by=None) -> Video:
         video.upload_error = ""
         video.save()
         video_id = video.pk
-        transaction.on_commit(lambda: tasks.upload_video.delay(video_id))
+        enqueue_on_commit(tasks.upload_video, video_id)
     log.info("video %s upload requested by %s", video.pk, getattr(by, "pk", None))
     return video
 

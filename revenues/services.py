@@ -29,6 +29,7 @@ from mcn_portal.lib.dailymotion import (
     NotFound,
     ReconnectRequired,
 )
+from mcn_portal.lib.queue import enqueue_on_commit
 
 from .models import (
     SOURCES,
@@ -87,6 +88,20 @@ def poll_runs_abandon_stale(*, now: datetime | None = None) -> int:
     ).update(status=PollRun.Status.ABANDONED, finished_at=now)
 
 
+def _lock_call(method: str, *args):
+    """A cache call for the poll lock; an unreachable cache (Redis down) answers None."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:  # the database check below still guards against two polls
+        logger.warning("poll lock: cache unreachable, relying on the database check")
+        return None
+
+
+def _lock_add(token: str, timeout: int) -> bool:
+    added = _lock_call("add", LOCK_KEY, token, timeout)
+    return added is None or bool(added)
+
+
 def poll_run_active() -> PollRun | None:
     """The poll that is running or queued now, if any."""
     poll_runs_abandon_stale()
@@ -101,7 +116,7 @@ def poll_run_start(*, trigger: str = "staff", user=None) -> PollRun:
         if poll_run_active() is not None:
             raise PollInProgress("A revenue poll is already queued or running.")
         run = PollRun.objects.create(trigger=trigger, requested_by=user)
-        transaction.on_commit(lambda: poll_revenues.apply_async(kwargs={"run_id": run.pk}))
+        enqueue_on_commit(poll_revenues, run_id=run.pk)
     return run
 
 
@@ -121,7 +136,7 @@ def revenues_poll(
             return run  # already finished (a redelivered task) or abandoned
     token = str(run.pk) if run is not None else uuid.uuid4().hex
     timeout = int(_time_limit().total_seconds()) + 60
-    if not cache.add(LOCK_KEY, token, timeout) and (run is None or cache.get(LOCK_KEY) != token):
+    if not _lock_add(token, timeout) and (run is None or _lock_call("get", LOCK_KEY) != token):
         # The lock holder is alive (or it is our own dead worker's run, handled above by the token).
         _skip(run)
         raise PollInProgress("A revenue poll is already running.")
@@ -143,7 +158,7 @@ def revenues_poll(
             run.task_id = task_id or run.task_id
             run.heartbeat_at = now
             run.save(update_fields=["status", "started_at", "task_id", "heartbeat_at"])
-        cache.set(LOCK_KEY, str(run.pk), timeout)
+        _lock_call("set", LOCK_KEY, str(run.pk), timeout)
         token = str(run.pk)
         try:
             _poll(run=run, progress=progress, at=at)
@@ -154,8 +169,8 @@ def revenues_poll(
             raise
         return run
     finally:
-        if cache.get(LOCK_KEY) == token:
-            cache.delete(LOCK_KEY)
+        if _lock_call("get", LOCK_KEY) == token:
+            _lock_call("delete", LOCK_KEY)
 
 
 def _skip(run: PollRun | None) -> None:

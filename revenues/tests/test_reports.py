@@ -201,7 +201,8 @@ def test_staff_queue_a_poll_and_follow_its_progress(
 ):
     queued = []
     monkeypatch.setattr(
-        "revenues.tasks.poll_revenues.apply_async", lambda **kw: queued.append(kw["kwargs"])
+        "revenues.tasks.poll_revenues.apply_async",
+        lambda args=(), kwargs=None, **options: queued.append(kwargs),
     )
     client.force_login(staff_user)
     with django_capture_on_commit_callbacks(execute=True):

@@ -122,7 +122,6 @@ class FakeCreatorClient:
         self.adopted.append(parent_id)
 
 
-@pytest.mark.xfail(strict=True, reason=STRANDED)
 @pytest.mark.django_db(transaction=True)
 def test_it_does_not_strand_an_upload_requested_while_the_broker_is_down(
     redis_down, staff_client, adopted_creator, monkeypatch
@@ -144,7 +143,6 @@ def test_it_does_not_strand_an_upload_requested_while_the_broker_is_down(
     assert video.state != Video.State.UPLOADING  # done in-process, or back where it was
 
 
-@pytest.mark.xfail(strict=True, reason=STRANDED)
 @pytest.mark.django_db(transaction=True)
 def test_it_answers_an_approval_and_sends_its_email_while_the_broker_is_down(
     redis_down, staff_client, pending_creator, monkeypatch, settings
@@ -163,7 +161,6 @@ def test_it_answers_an_approval_and_sends_its_email_while_the_broker_is_down(
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=STRANDED)
 @pytest.mark.django_db(transaction=True)
 def test_it_does_not_strand_a_bulk_approval_started_while_the_broker_is_down(
     redis_down, staff_client, make_pending_creators, monkeypatch, settings
@@ -183,7 +180,6 @@ def test_it_does_not_strand_a_bulk_approval_started_while_the_broker_is_down(
     assert set(Creator.objects.values_list("status", flat=True)) == {Creator.Status.ADOPTED}
 
 
-@pytest.mark.xfail(strict=True, reason=STRANDED)
 @pytest.mark.django_db(transaction=True)
 def test_it_does_not_leave_a_poll_queued_forever_when_the_broker_is_down(redis_down, staff_client):
     response = staff_client.post("/staff/revenues/polls/start/")

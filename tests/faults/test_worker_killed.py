@@ -194,12 +194,6 @@ def test_it_resumes_a_poll_whose_worker_was_killed_without_a_duplicate_snapshot(
 BULK = [f"creator{n:02d}" for n in range(1, 9)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Lead: adoption.services.bulk_run, resumed after its pool process died, finds the claim "
-    "(decision_claimed_at) its dead run left on the creator it was adopting and reports 'Another "
-    "staff member is deciding' (a failure) for 5 minutes; see the load & faults report.",
-)
 def test_it_adopts_each_creator_exactly_once_when_the_bulk_worker_is_killed(
     sandbox, workers, staff_user
 ):
