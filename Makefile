@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: help demo test lint format bench load worker beat browser clean
+.PHONY: help demo test lint format bench load faults worker beat clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -49,3 +49,6 @@ beat: $(VENV)/.runtime ## Celery beat, the scheduler of periodic polls (needs RE
 
 clean: ## remove the virtualenv and local state
 	rm -rf $(VENV) var
+
+faults: $(VENV)/.dev ## fault scenarios outside the test suite: restarts PostgreSQL (never run it in CI)
+	$(PY) scripts/faults/postgres_restart.py
