@@ -165,7 +165,7 @@ def creator_store(*, token_set: TokenSet, by: User | None = None) -> ConnectResu
 
 def _creator_upsert(dailymotion_id: str, facts: dict) -> tuple[Creator, bool]:
     creator = (
-        Creator.objects.select_for_update()
+        Creator.objects.select_for_update(of=("self",))
         .select_related("user", "credential")
         .filter(dailymotion_id=dailymotion_id)
         .first()

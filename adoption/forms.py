@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import F
 
 from accounts.models import Creator
 
 from .models import AuditEvent, BulkJob, Drift
 
+# Unknown figures sort last on every database (PostgreSQL puts NULL first when descending).
 SORTS = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     "username": ("username", "id"),
-    "followers": ("-followers_total", "-id"),
-    "videos": ("-videos_total", "-id"),
-    "views": ("-views_total", "-id"),
-    "revenue": ("-revenues_total", "-id"),
+    "followers": (F("followers_total").desc(nulls_last=True), "-id"),
+    "videos": (F("videos_total").desc(nulls_last=True), "-id"),
+    "views": (F("views_total").desc(nulls_last=True), "-id"),
+    "revenue": (F("revenues_total").desc(nulls_last=True), "-id"),
     "decided": ("-status_changed_at", "-id"),
 }
 

@@ -13,7 +13,9 @@ from .conftest import make_video
 
 pytestmark = pytest.mark.usefixtures("tokens")
 
-TRICKY = "Tom & Jerry <live> \"quoted\" 'single' 😀 שלום עולם \x00\x07\x1b end"
+# PostgreSQL cannot store NUL at all (the importer strips it before the database); \x0b, \x07
+# and \x1b are storable but illegal in XML, so the feed must drop them.
+TRICKY = "Tom & Jerry <live> \"quoted\" 'single' 😀 שלום עולם \x0b\x07\x1b end"
 
 
 def get_feed(client, creator, token="feed-new", **headers):
@@ -43,7 +45,7 @@ def test_it_serves_queued_videos_as_mrss(client, adopted_creator):
     items = root.findall("channel/item")
     assert [i.findtext("guid") for i in items] == ["g-1"]
     item = items[0]
-    clean = TRICKY.replace("\x00", "").replace("\x07", "").replace("\x1b", "")
+    clean = TRICKY.replace("\x0b", "").replace("\x07", "").replace("\x1b", "")
     assert item.findtext("title") == clean
     assert item.find("guid").get("isPermaLink") == "false"
     assert item.findtext("pubDate") == "Wed, 01 May 2024 12:00:00 GMT"
@@ -61,7 +63,7 @@ def test_it_round_trips_through_feedparser(client, adopted_creator):
     parsed = feedparser.parse(body(get_feed(client, adopted_creator)))
     assert not parsed.bozo, parsed.bozo_exception
     entry = parsed.entries[0]
-    assert entry.title == TRICKY.replace("\x00", "").replace("\x07", "").replace("\x1b", "")
+    assert entry.title == TRICKY.replace("\x0b", "").replace("\x07", "").replace("\x1b", "")
     assert entry.id == "rt"
     assert entry.media_content[0]["url"].endswith(".mp4")
 
