@@ -211,7 +211,19 @@ def _fast_insert(objs: list) -> None:
         ", ".join(quote_name(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    # Preparing a Decimal for the database is slow and most values repeat (zeros, rates): memoise.
+    prepared: dict = {}
+
+    def prep(field, value):
+        try:
+            key = (field.attname, type(value), value)
+            if key not in prepared:
+                prepared[key] = field.get_db_prep_save(value, connection)
+            return prepared[key]
+        except TypeError:  # unhashable (e.g. JSON): prepare it every time
+            return field.get_db_prep_save(value, connection)
+
+    rows = [[prep(f, f.pre_save(obj, True)) for f in fields] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 

@@ -56,7 +56,7 @@ def test_upload_on_behalf_until_the_daily_quota(dailymotion_sandbox):
         services.video_upload_request(video=video)  # the task runs in-process on commit
     states = [Video.objects.get(pk=v.pk) for v in videos]
     uploaded = [v for v in states if v.state == Video.State.UPLOADED]
-    assert len(uploaded) == 15
+    assert len(uploaded) == 15, [(v.state, v.upload_error) for v in states]
     assert {v.remote_id for v in uploaded} <= {v.id for v in dailymotion_sandbox.videos_of(CHILD)}
     refused = states[-1]
     assert refused.state == Video.State.QUEUED

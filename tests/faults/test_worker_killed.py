@@ -138,7 +138,7 @@ def workers(sandbox, faults_redis_url, tmp_path):
         "LOG_LEVEL": "WARNING",
     }
     started: list[Worker] = []
-    producer = Celery(broker=faults_redis_url)
+    producer = Celery(broker=faults_redis_url, set_as_current=False)
 
     class Workers:
         def start(self, **extra_env: str) -> Worker:

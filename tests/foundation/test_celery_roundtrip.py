@@ -50,7 +50,7 @@ def test_a_worker_started_against_redis_runs_a_task_and_writes_the_database(redi
     )  # fmt: skip
     try:
         note = f"roundtrip-{uuid.uuid4().hex}"
-        producer = Celery(broker=redis_url)
+        producer = Celery(broker=redis_url, set_as_current=False)
         producer.send_task("mcn_portal.tasks.heartbeat", args=[note], queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and worker.poll() is None:
