@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: help demo test lint format bench load faults worker beat clean
+.PHONY: help demo test journeys hostile lint format bench load faults worker beat clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,6 +25,12 @@ demo: $(VENV)/.runtime ## run the app on 127.0.0.1:$(PORT) with the Dailymotion 
 
 test: $(VENV)/.dev ## run the whole test suite
 	$(VENV)/bin/pytest -q
+
+journeys: $(VENV)/.dev ## the browser journeys only (Debian's chromium); screenshots in screenshots/
+	$(VENV)/bin/pytest -q -m browser
+
+hostile: $(VENV)/.dev ## the hostile-input suite only (hypothesis, CSRF, redirects, secrets)
+	$(VENV)/bin/pytest -q tests/hostile
 
 lint: $(VENV)/.dev ## ruff check + format check + migrations check
 	$(VENV)/bin/ruff check .

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Creator, DailymotionCredential
 
 
 @admin.register(Creator)
 class CreatorAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("username", "dailymotion_id", "status", "status_changed_at", "connected_at")
     list_filter = ("status",)
     search_fields = ("username", "screenname", "email", "dailymotion_id")

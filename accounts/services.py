@@ -61,7 +61,9 @@ def oauth_start(*, session, purpose: str = CREATOR) -> str:
 def oauth_state_take(*, session, state: str) -> str:
     """Check and spend the state; returns the purpose it was issued for (creator or parent)."""
     stored = session.pop(SESSION_KEY, None)
-    if not stored or not state or not secrets.compare_digest(stored.get("state", ""), state):
+    # Bytes: compare_digest refuses str with non-ASCII characters, which anyone can send.
+    expected = stored.get("state", "").encode() if stored else b""
+    if not stored or not state or not secrets.compare_digest(expected, state.encode()):
         raise ConnectError(
             "This sign-in link has expired or was already used. Please start again from the "
             "Connect Dailymotion button."

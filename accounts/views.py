@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -54,7 +55,10 @@ def connect_callback(request):
     login(request, result.creator.user, backend="django.contrib.auth.backends.ModelBackend")
     if result.missing_scopes:
         return render(request, "accounts/connect_missing_scopes.html", {"result": result})
-    return redirect(_safe_next(request, pending.get("next")) or "creator_home")
+    if next_url := _safe_next(request, pending.get("next")):
+        # Not redirect(): it would read a `next` like "0" or "staff_home" as a view name.
+        return HttpResponseRedirect(next_url)
+    return redirect("creator_home")
 
 
 def _parent_callback(request):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,7 +33,8 @@ def _back(request, default: str):
     """Redirect to the page the form came from, if it is ours."""
     url = request.POST.get("next") or request.GET.get("next")
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return redirect(url)
+        # Not redirect(): it would read a `next` like "0" as a view name and fail.
+        return HttpResponseRedirect(url)
     return redirect(default)
 
 
@@ -105,7 +106,7 @@ def creator_approve(request, pk: int):
 def creator_reject(request, pk: int):
     """Ask for a reason, then reject (removing the creator from the network if adopted)."""
     creator = get_object_or_404(Creator, pk=pk)
-    form = RejectForm(request.POST or None)
+    form = RejectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.creator_reject(
@@ -139,7 +140,7 @@ def creator_verify(request, pk: int):
 @staff_required(DECIDE)
 def creator_add(request):
     """Add an account the network controls with the password grant (password never stored)."""
-    form = AddCreatorForm(request.POST or None)
+    form = AddCreatorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = account_services.creator_connect_with_password(

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
-from .models import CallbackDelivery, CallbackEvent, CrawlLog, Video
+from .models import CallbackDelivery, CallbackEvent, CatalogImport, CrawlLog, Video
 
 
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "uid", "creator", "state", "remote_id", "crawl_count", "updated_at"]
     list_filter = ["state", "channel"]
     search_fields = ["title", "uid", "remote_id"]
@@ -32,3 +34,11 @@ class CrawlLogAdmin(admin.ModelAdmin):
     list_display = ["at", "endpoint", "creator", "status", "items"]
     list_filter = ["endpoint", "status"]
     raw_id_fields = ["creator"]
+
+
+@admin.register(CatalogImport)
+class CatalogImportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "filename", "status", "rows", "created", "updated", "error_count"]
+    list_filter = ["status"]
+    exclude = ["content"]
+    raw_id_fields = ["created_by"]

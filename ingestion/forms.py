@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from .models import Video
 
@@ -19,3 +21,13 @@ class CatalogUploadForm(forms.Form):
         help_text="CSV with the header owner,uid,title,description,video_url,thumbnail_url,"
         "channel,tags,published_at (or JSON Lines with the same keys)."
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.CATALOG_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}; the browser import takes up to "
+                f"{filesizeformat(limit)}. Split it, or run manage.py import_catalog FILE."
+            )
+        return upload

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ class CrawlLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["creator", "-at"])]
+        indexes = [models.Index(fields=["creator", "-at"]), models.Index(fields=["-at"])]
 
     def __str__(self) -> str:
         return f"{self.get_endpoint_display()} {self.status} at {self.at:%Y-%m-%d %H:%M}"
@@ -167,7 +168,10 @@ class CallbackEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["outcome", "-received_at"])]
+        indexes = [
+            models.Index(fields=["outcome", "-received_at"]),
+            models.Index(fields=["-received_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.uid} ({self.outcome})"
@@ -175,3 +179,51 @@ class CallbackEvent(models.Model):
     @property
     def is_failure(self) -> bool:
         return self.status != "ready"
+
+
+class CatalogImport(models.Model):
+    """A catalog file too big for one request: a task imports it while its page shows progress.
+
+    The file's text is kept until the import finishes, so a worker killed mid-way re-runs it from
+    the start (the import upserts by (owner, uid), so a second run duplicates nothing).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    filename = models.CharField(max_length=255)
+    fmt = models.CharField(max_length=8, default="csv")
+    content = models.TextField(blank=True)
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes uploaded.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Lines in the file (an estimate).")
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"line", "uid", "message"}], capped
+    error = models.TextField(blank=True, help_text="Why the file as a whole was refused.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.FINISHED:
+            return 100
+        return min(99, round(100 * self.rows / self.total)) if self.total else 0
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -7,15 +7,18 @@ import hashlib
 import io
 import json
 import logging
+import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -24,7 +27,14 @@ from mcn_portal.lib import dailymotion as dm
 from mcn_portal.lib.queue import enqueue_on_commit
 
 from . import feeds
-from .models import CHANNEL_CODES, CallbackDelivery, CallbackEvent, CrawlLog, Video
+from .models import (
+    CHANNEL_CODES,
+    CallbackDelivery,
+    CallbackEvent,
+    CatalogImport,
+    CrawlLog,
+    Video,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +99,8 @@ class ImportReport:
     def add_error(self, line: int, uid: str, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < self.max_errors_kept:
-            self.errors.append(RowError(line, uid, message))
+            # A refused uid may hold what no page or column carries (NUL, lone surrogates).
+            self.errors.append(RowError(line, feeds.xml_text(uid)[:255], message))
 
 
 class CatalogFileError(ValueError):
@@ -97,7 +108,12 @@ class CatalogFileError(ValueError):
 
 
 def _url_error(value: str, name: str, schemes: tuple[str, ...]) -> str | None:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[broken": an unterminated IPv6 address
+        parts = None
+    if parts is None or feeds.xml_text(value) != value:
+        return f"{name} {value[:80]!r} is not a valid URL"
     if parts.scheme not in schemes or not parts.netloc:
         return f"{name} must be an absolute {'/'.join(schemes)} URL, got {value[:80]!r}"
     if len(value) > 2000:
@@ -109,14 +125,19 @@ def _parse_published(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return timezone.now()
-    parsed = parse_datetime(value)
-    if parsed is None:
-        day = parse_date(value)
-        if day is None:
-            return None
-        parsed = datetime.combine(day, time())
-    if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        # Both return None for a malformed value but raise for a well-formed impossible one.
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            if day is None:
+                return None
+            parsed = datetime.combine(day, time())
+        if timezone.is_naive(parsed):
+            parsed = parsed.replace(tzinfo=UTC)
+        parsed.astimezone(UTC)  # "0001-01-01T00:00+14:00" is before year 1 in UTC
+    except (ValueError, OverflowError):
+        return None
     return parsed
 
 
@@ -124,7 +145,7 @@ def _split_tags(value: object) -> list[str]:
     items = value if isinstance(value, list) else str(value or "").split(",")
     tags: list[str] = []
     for tag in items:
-        tag = str(tag).strip()
+        tag = feeds.xml_text(str(tag)).strip()
         if tag and tag not in tags:
             tags.append(tag)
     return tags
@@ -145,6 +166,11 @@ def video_clean(raw: dict) -> tuple[dict, list[str]]:
         problems.append("uid is empty: every video needs our stable id (it becomes the MRSS guid)")
     elif len(data["uid"]) > 255:
         problems.append("uid is longer than 255 characters")
+    elif feeds.xml_text(data["uid"]) != data["uid"]:
+        # The uid is the MRSS guid and Dailymotion's callbacks name it: it must survive XML as is.
+        problems.append(f"uid {data['uid'][:80]!r} has control characters that XML cannot carry")
+    if feeds.xml_text(data["owner"]) != data["owner"]:
+        problems.append(f"owner {data['owner'][:80]!r} has control characters")
     data["title"] = feeds.xml_text(text("title"))
     if not data["title"]:
         problems.append("title is empty: Dailymotion requires a title")
@@ -200,11 +226,12 @@ def video_clean(raw: dict) -> tuple[dict, list[str]]:
     duration = text("duration")
     data["duration"] = None
     if duration:
-        if duration.isdigit():
+        # isdigit() alone accepts "²", which int() refuses; the column holds 2**31 - 1 at most.
+        if duration.isascii() and duration.isdigit() and int(duration) < 2**31:
             data["duration"] = int(duration)
         else:
             problems.append(f"duration {duration!r} must be a whole number of seconds")
-    data["geoblocking"] = text("geoblocking").lower()
+    data["geoblocking"] = feeds.xml_text(text("geoblocking")).lower()
     if data["geoblocking"] and data["geoblocking"].split()[0] not in ("allow", "deny"):
         problems.append("geoblocking must read 'allow fr us' or 'deny de' (a list of countries)")
     return data, problems
@@ -212,7 +239,10 @@ def video_clean(raw: dict) -> tuple[dict, list[str]]:
 
 def _csv_rows(stream) -> Iterator[tuple[int, dict]]:
     reader = csv.DictReader(stream)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise CatalogFileError(f"the CSV header cannot be read ({exc})") from exc
     missing = [h for h in CSV_HEADER if h not in header]
     if missing:
         raise CatalogFileError(
@@ -223,9 +253,12 @@ def _csv_rows(stream) -> Iterator[tuple[int, dict]]:
         )
     reader.fieldnames = header
     line = 2
-    for row in reader:
-        yield line, row
-        line = reader.line_num + 1
+    try:
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
+    except csv.Error as exc:  # e.g. a field over csv.field_size_limit(): nothing after it is sure
+        raise CatalogFileError(f"line {line}: the CSV cannot be read further ({exc})") from exc
 
 
 def _jsonl_rows(stream) -> Iterator[tuple[int, dict]]:
@@ -335,6 +368,68 @@ def catalog_import(
     return report
 
 
+def catalog_import_start(
+    *, text: str, filename: str, fmt: str, size: int, by=None
+) -> CatalogImport:
+    """Keep the file and queue its import; the job's page follows the task's progress."""
+    if "\x00" in text:
+        # No PostgreSQL text holds NUL; a "CSV" full of them is UTF-16 or a spreadsheet anyway.
+        raise CatalogFileError(
+            "The file contains NUL bytes: save it as CSV (UTF-8) or JSON Lines and upload again"
+        )
+    job = CatalogImport.objects.create(
+        filename=filename[:255],
+        fmt=fmt,
+        content=text,
+        size=size,
+        total=max(text.count("\n") - (fmt == "csv"), 1),
+        created_by=by,
+    )
+    from .tasks import import_catalog
+
+    enqueue_on_commit(import_catalog, job.pk)
+    log.info("catalog import %s queued: %s (%s bytes)", job.pk, job.filename, size)
+    return job
+
+
+def catalog_import_run(*, job_id: int) -> CatalogImport:
+    """Import a queued file, counting rows as they go; a re-run (after a kill) starts over."""
+    with transaction.atomic():
+        job = CatalogImport.objects.select_for_update().get(pk=job_id)
+        if not job.active:
+            return job
+        job.status, job.rows = CatalogImport.Status.RUNNING, 0
+        job.save(update_fields=["status", "rows"])
+
+    def progress(rows: int) -> None:
+        CatalogImport.objects.filter(pk=job_id).update(rows=F("rows") + rows)
+
+    try:
+        report = catalog_import(
+            file=io.StringIO(job.content, newline=""), fmt=job.fmt, progress=progress
+        )
+    except CatalogFileError as exc:
+        job.status, job.error = CatalogImport.Status.FAILED, str(exc)
+    except Exception:
+        # Time limit or a database error: say so on the page instead of "running" forever.
+        CatalogImport.objects.filter(pk=job_id).update(
+            status=CatalogImport.Status.FAILED,
+            error="The import stopped on an internal error; the rows read so far are in the "
+            "catalog. Upload the file again to finish it (nothing is duplicated).",
+            finished_at=timezone.now(),
+        )
+        raise
+    else:
+        job.status = CatalogImport.Status.FINISHED
+        job.rows, job.created, job.updated = report.rows, report.created, report.updated
+        job.error_count = report.error_count
+        job.errors = [vars(error) for error in report.errors]
+        job.content = ""  # the videos are in the catalog now; the report says what was refused
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
 # --- Crawler endpoints ---------------------------------------------------------------------------
 def syndicated_creators():
     return Creator.objects.filter(status=Creator.Status.ADOPTED, syndication_enabled=True)
@@ -428,9 +523,100 @@ def creator_last_crawl(creator: Creator) -> CrawlLog | None:
     )
 
 
+def _daily_counts(queryset, *, date_field: str, key_field: str, since: datetime) -> dict:
+    rows = (
+        queryset.filter(**{f"{date_field}__gte": since})
+        .annotate(day=TruncDate(date_field, tzinfo=UTC))
+        .values("day", key_field)
+        .annotate(n=Count("id"))
+    )
+    counts: dict = defaultdict(dict)
+    for row in rows:
+        counts[row["day"]][row[key_field]] = row["n"]
+    return counts
+
+
+def _last_days(days: int, today: date | None) -> tuple[list[date], datetime]:
+    today = today or timezone.now().astimezone(UTC).date()
+    all_days = [today - timedelta(days=days - 1 - i) for i in range(days)]
+    return all_days, datetime.combine(all_days[0], time.min, tzinfo=UTC)
+
+
+def callback_activity(*, days: int = 30, today: date | None = None) -> list[tuple[date, dict]]:
+    """Callback events per UTC day over the last `days` days: imported, failed, other.
+
+    One GROUP BY query whatever the volume; days with nothing are zeros, so the bars line up.
+    """
+    all_days, since = _last_days(days, today)
+    counts = _daily_counts(
+        CallbackEvent.objects.all(), date_field="received_at", key_field="outcome", since=since
+    )
+    imported, failed = CallbackEvent.Outcome.IMPORTED, CallbackEvent.Outcome.FAILED
+    series = []
+    for day in all_days:
+        by_outcome = counts.get(day, {})
+        other = sum(n for outcome, n in by_outcome.items() if outcome not in (imported, failed))
+        values = {"imported": by_outcome.get(imported, 0), "failed": by_outcome.get(failed, 0)}
+        series.append((day, {**values, "other": other}))
+    return series
+
+
+def crawl_activity(*, days: int = 30, today: date | None = None) -> list[tuple[date, dict]]:
+    """Crawler fetches per UTC day over the last `days` days: feeds and the user list."""
+    all_days, since = _last_days(days, today)
+    counts = _daily_counts(
+        CrawlLog.objects.all(), date_field="at", key_field="endpoint", since=since
+    )
+    return [
+        (
+            day,
+            {
+                "feed": counts.get(day, {}).get("feed", 0),
+                "users": counts.get(day, {}).get("users", 0),
+            },
+        )
+        for day in all_days
+    ]
+
+
 # --- Callbacks -----------------------------------------------------------------------------------
 class CallbackInvalid(ValueError):
     """The callback body is not a JSON array of well-formed events."""
+
+
+# Python's json reads what no column stores: NUL (PostgreSQL text and jsonb refuse it) and lone
+# surrogates (not encodable as UTF-8); NaN and Infinity, which jsonb refuses, are refused at parse.
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+EVENT_MAX_DEPTH = 32
+BIGINT = 2**63
+
+
+def _json_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+def _unstorable(value: object) -> str | None:
+    """Why a parsed JSON value cannot be stored as it is, or None (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > EVENT_MAX_DEPTH:
+            return f"is nested deeper than {EVENT_MAX_DEPTH} levels"
+        if isinstance(item, str) and _UNSTORABLE_TEXT.search(item):
+            return "contains a NUL character (\\u0000) or a lone surrogate (\\ud800-\\udfff)"
+        if isinstance(item, dict):
+            stack.extend((key, depth) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return None
 
 
 def event_key(event: dict) -> str:
@@ -446,6 +632,8 @@ def _validate_event(index: int, event: object) -> str | None:
     ts = event.get("timestamp")
     if isinstance(ts, bool) or not isinstance(ts, int):
         return f"{where}: timestamp must be an integer (milliseconds)"
+    if not -BIGINT <= ts < BIGINT:
+        return f"{where}: timestamp {ts} is out of range (milliseconds since 1970)"
     if not isinstance(event.get("type"), str) or not event["type"]:
         return f"{where}: type must be a non-empty string"
     data = event.get("data")
@@ -460,17 +648,23 @@ def _validate_event(index: int, event: object) -> str | None:
         not isinstance(data.get("remote_id"), str) or not data["remote_id"]
     ):
         return f"{where}: a ready event needs data.remote_id"
+    if problem := _unstorable(event):
+        return f"{where} {problem}"
     return None
 
 
 def callback_parse(body: bytes) -> list[dict]:
     """The events of a callback body, or CallbackInvalid naming the problem."""
     try:
-        events = json.loads(body.decode("utf-8"))
+        events = json.loads(
+            body.decode("utf-8"), parse_constant=_json_constant, parse_float=_json_float
+        )
     except UnicodeDecodeError as exc:
         raise CallbackInvalid("body is not UTF-8") from exc
     except ValueError as exc:
         raise CallbackInvalid(f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise CallbackInvalid("body is not valid JSON: it is nested too deeply") from exc
     if not isinstance(events, list):
         raise CallbackInvalid("body must be a JSON array of events")
     for index, event in enumerate(events):
@@ -489,7 +683,7 @@ def callback_store_oversized(*, size: int, headers: dict) -> CallbackDelivery:
     """Keep a trace of a body we refused for its size (the body itself is not read)."""
     return CallbackDelivery.objects.create(
         body="",
-        body_bytes=size,
+        body_bytes=min(size, 2**31 - 1),  # a declared Content-Length can be any number
         headers=headers,
         status=CallbackDelivery.Status.INVALID,
         error=f"body of {size} bytes is over the {settings.CALLBACK_MAX_BYTES} bytes limit",
@@ -498,9 +692,9 @@ def callback_store_oversized(*, size: int, headers: dict) -> CallbackDelivery:
 
 def callback_record(*, body: bytes, headers: dict) -> CallbackResult:
     """Store the raw delivery, then its events (each once, ever), then apply them to videos."""
-    delivery = CallbackDelivery.objects.create(
-        body=body.decode("utf-8", errors="replace"), body_bytes=len(body), headers=headers
-    )
+    # Kept as text: bytes that are not UTF-8, and NUL (no PostgreSQL text holds it), become U+FFFD.
+    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    delivery = CallbackDelivery.objects.create(body=text, body_bytes=len(body), headers=headers)
     try:
         events = callback_parse(body)
     except CallbackInvalid as exc:

@@ -11,3 +11,9 @@ from . import services
 def upload_video(video_id: int) -> str:
     """Upload one claimed video to Dailymotion on the creator's behalf."""
     return services.video_upload(video_id=video_id).state
+
+
+@shared_task(name="ingestion.tasks.import_catalog", soft_time_limit=3300, time_limit=3600)
+def import_catalog(job_id: int) -> str:
+    """Import a catalog file staff uploaded in the browser; the job's page shows progress."""
+    return services.catalog_import_run(job_id=job_id).status

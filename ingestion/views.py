@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import creator_required, staff_required
 from accounts.models import Creator
 
-from . import feeds, services
+from . import charts, feeds, services
 from .decorators import token_required
 from .forms import CatalogUploadForm, VideoFilterForm
-from .models import CallbackDelivery, CallbackEvent, CrawlLog, Video
+from .models import CallbackDelivery, CallbackEvent, CatalogImport, CrawlLog, Video
 
 PAGE_SIZE = 50
 
@@ -153,6 +153,7 @@ def video_list(request):
         "stuck_threshold": services.CRAWLS_WITHOUT_CALLBACK_WARNING,
         "creator": creator,
         "last_crawl": services.creator_last_crawl(creator) if creator else None,
+        "activity_chart": charts.callbacks_chart(services.callback_activity()),
     }
     return render(request, "ingestion/video_list.html", context)
 
@@ -172,7 +173,8 @@ def video_detail(request, pk: int):
 def _back(request, default: str):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+        # Not redirect(): it would read a `next` like "0" as a view name and fail.
+        return HttpResponseRedirect(target)
     return redirect(default)
 
 
@@ -226,7 +228,9 @@ def video_requeue(request, pk: int):
 def video_bulk(request):
     """Upload or re-queue the selected videos; each refusal is reported, the rest proceed."""
     action = request.POST.get("action")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:PAGE_SIZE]
+    # isdigit() alone lets "²" through to int(); ids beyond a bigint match nothing anyway.
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit()]
+    ids = [i for i in ids if i < 2**63][:PAGE_SIZE]
     act = {"upload": services.video_upload_request, "requeue": services.video_requeue}.get(action)
     if act is None or not ids:
         messages.error(request, "Choose videos and an action.")
@@ -248,19 +252,50 @@ def video_bulk(request):
 
 @staff_required("ingestion.change_video")
 def catalog_upload(request):
-    """Staff upload the catalog CSV (or JSON Lines) and get the per-row report."""
+    """Staff upload the catalog CSV (or JSON Lines): a small file's report shows at once, a big
+    one is imported in the background and its page shows progress."""
     report = None
-    form = CatalogUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = CatalogUploadForm(request.POST, request.FILES) if posted else CatalogUploadForm()
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         fmt = "jsonl" if upload.name.lower().endswith((".jsonl", ".ndjson")) else "csv"
         try:
+            if upload.size > settings.CATALOG_IMPORT_INLINE_MAX_BYTES:
+                text = upload.read().decode("utf-8-sig")
+                job = services.catalog_import_start(
+                    text=text, filename=upload.name, fmt=fmt, size=upload.size, by=request.user
+                )
+                return redirect("ingestion_catalog_import", pk=job.pk)
             report = services.catalog_import(
                 file=io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline=""), fmt=fmt
             )
         except (services.CatalogFileError, UnicodeDecodeError) as exc:
             form.add_error("file", str(exc))
-    return render(request, "ingestion/catalog_upload.html", {"form": form, "report": report})
+    imports = _page(request, CatalogImport.objects.defer("content", "errors"), size=10)
+    context = {
+        "form": form,
+        "report": report,
+        "imports": imports,
+        "inline_max": settings.CATALOG_IMPORT_INLINE_MAX_BYTES,
+        "max_size": settings.CATALOG_IMPORT_MAX_BYTES,
+    }
+    return render(request, "ingestion/catalog_upload.html", context)
+
+
+@require_safe
+@staff_required("ingestion.change_video")
+def catalog_import_detail(request, pk: int):
+    job = get_object_or_404(CatalogImport.objects.defer("content"), pk=pk)
+    return render(request, "ingestion/catalog_import.html", {"job": job})
+
+
+@require_safe
+@staff_required("ingestion.change_video")
+def catalog_import_status(request, pk: int):
+    job = get_object_or_404(CatalogImport.objects.defer("content", "errors"), pk=pk)
+    fields = ("status", "total", "rows", "created", "updated", "error_count", "percent", "active")
+    return JsonResponse({name: getattr(job, name) for name in fields})
 
 
 @staff_required("ingestion.view_callbackevent")
@@ -283,8 +318,14 @@ def callback_list(request):
             outcome__in=[CallbackEvent.Outcome.UNMATCHED, CallbackEvent.Outcome.AMBIGUOUS]
         )
     if q := request.GET.get("q", "").strip():
-        events = events.filter(Q(uid=q) | Q(remote_id=q))
-    context = {"page": _page(request, events), "query": _query_without_page(request), "show": show}
+        # No row holds a NUL (PostgreSQL text cannot), and comparing with one raises.
+        events = events.filter(Q(uid=q) | Q(remote_id=q)) if "\x00" not in q else events.none()
+    context = {
+        "page": _page(request, events),
+        "query": _query_without_page(request),
+        "show": show,
+        "activity_chart": charts.callbacks_chart(services.callback_activity()),
+    }
     return render(request, "ingestion/callback_list.html", context)
 
 
@@ -293,8 +334,14 @@ def crawl_list(request):
     """Every crawler fetch, newest first; filter by creator."""
     logs = CrawlLog.objects.select_related("creator").order_by("-at", "-id")
     if creator := request.GET.get("creator", "").strip():
-        logs = logs.filter(creator__dailymotion_id=creator)
-    context = {"page": _page(request, logs), "query": _query_without_page(request)}
+        logs = (
+            logs.filter(creator__dailymotion_id=creator) if "\x00" not in creator else logs.none()
+        )
+    context = {
+        "page": _page(request, logs),
+        "query": _query_without_page(request),
+        "activity_chart": charts.crawls_chart(services.crawl_activity()),
+    }
     return render(request, "ingestion/crawl_list.html", context)
 
 

@@ -240,6 +240,10 @@ if not CALLBACK_TOKENS:
         raise ImproperlyConfigured("CALLBACK_TOKEN must be set when DJANGO_DEBUG=0.")
     CALLBACK_TOKENS = [_local_secret("callback-token")]
 CALLBACK_MAX_BYTES = env.int("CALLBACK_MAX_BYTES", default=5 * 1024 * 1024)
+# A catalog file up to this size is imported within the request (its report shows at once);
+# a bigger one is imported by a task whose page shows progress; over the maximum it is refused.
+CATALOG_IMPORT_INLINE_MAX_BYTES = env.int("CATALOG_IMPORT_INLINE_MAX_BYTES", default=1024 * 1024)
+CATALOG_IMPORT_MAX_BYTES = env.int("CATALOG_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 
 # --- Encryption of OAuth tokens at rest ------------------------------------
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEY", default=[])
@@ -326,5 +330,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"urllib3": {"level": "WARNING"}, "oauthlib": {"level": "WARNING"}},
+    "loggers": {
+        "urllib3": {"level": "WARNING"},
+        "oauthlib": {"level": "WARNING"},
+        # runserver's request lines carry the crawler's ?token=…: through the redacting handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -17,6 +17,7 @@ PERIOD_CHOICES = [
     ("custom", "Custom range"),
 ]
 MAX_DAYS = 3 * 366
+MIN_YEAR, MAX_YEAR = 2000, 2100  # as the monthly statements
 
 
 class PeriodForm(forms.Form):
@@ -35,6 +36,9 @@ class PeriodForm(forms.Form):
                 raise forms.ValidationError("A custom range needs a start and an end date.")
             if start > end:
                 raise forms.ValidationError("The start date must come before the end date.")
+            # The report also reads the period before the chosen one: year 1 would overflow.
+            if start.year < MIN_YEAR or end.year > MAX_YEAR:
+                raise forms.ValidationError(f"Choose dates between {MIN_YEAR} and {MAX_YEAR}.")
             if (end - start).days > MAX_DAYS:
                 raise forms.ValidationError("A range can span three years at most.")
         return data

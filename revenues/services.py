@@ -384,6 +384,7 @@ def snapshots_write(*, run: PollRun, items: list[_Pending], at: datetime) -> dic
             lambda: dict.fromkeys(SOURCES, ZERO)
         )
         restated_days: set[tuple[int, date]] = set()
+        lifetime: dict[int, Decimal] = {}  # the staff list's "Revenue" column, kept current
         for item in items:
             figures = _figures(item.user)
             missing = [s for s in SOURCES if figures[f"{s}_total"] is None]
@@ -394,6 +395,9 @@ def snapshots_write(*, run: PollRun, items: list[_Pending], at: datetime) -> dic
             elif missing:
                 status = RevenueSnapshot.Status.PARTIAL
                 reason = reason or f"No figures for: {', '.join(missing)}"
+            present = [figures[f"{s}_total"] for s in SOURCES if s not in missing]
+            if present:
+                lifetime[item.creator_id] = sum(present, ZERO)
             state = states.get(item.creator_id)
             if state is None:
                 state = CreatorRevenueState(creator_id=item.creator_id)
@@ -447,6 +451,10 @@ def snapshots_write(*, run: PollRun, items: list[_Pending], at: datetime) -> dic
         for state in states.values():
             state.pk = None
         CreatorRevenueState.objects.bulk_create([*new_states, *states.values()])
+        Creator.objects.bulk_update(
+            [Creator(pk=pk, revenues_total=total) for pk, total in lifetime.items()],
+            ["revenues_total"],
+        )
         _ledger_add(increases, restated_days)
     return counts
 

@@ -47,6 +47,17 @@ class FakeDailymotion:
             raise self.fail[name]
 
     # --- the OAuth side -------------------------------------------------------------------
+    def install(self, monkeypatch, parent_id: str = "x0mcn01") -> FakeDailymotion:
+        """Put this Dailymotion behind every client the portal makes."""
+        monkeypatch.setattr("accounts.services.DailymotionOAuth", self.oauth_class())
+        monkeypatch.setattr("accounts.services.DailymotionClient", self.client_class())
+        monkeypatch.setattr(
+            "accounts.tokens.client_for_creator",
+            lambda creator: self.client_for(creator.dailymotion_id),
+        )
+        monkeypatch.setattr("accounts.tokens.client_for_parent", lambda: self.client_for(parent_id))
+        return self
+
     def oauth_class(self):
         world = self
 

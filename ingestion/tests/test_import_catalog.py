@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from conftest import make_creator
 from ingestion import services
-from ingestion.models import Video
+from ingestion.models import CatalogImport, Video
 
 HEADER = "owner,uid,title,description,video_url,thumbnail_url,channel,tags,published_at\n"
 GOOD = (
@@ -141,3 +141,127 @@ def test_staff_upload_the_csv_in_the_browser(client, staff_user, adopted_creator
 def test_the_upload_page_needs_the_permission(client, bare_staff_user):
     client.force_login(bare_staff_user)
     assert client.get("/staff/videos/import/").status_code == 403
+
+
+def _upload(text: str, name: str = "big.csv") -> io.BytesIO:
+    upload = io.BytesIO(text.encode())
+    upload.name = name
+    return upload
+
+
+def _rows(n: int, owner: str = "x2adop") -> str:
+    return "".join(
+        f"{owner},bulk{i},Video {i},,https://cdn.example.com/{i}.mp4,,news,,\n" for i in range(n)
+    )
+
+
+def test_a_big_file_is_imported_in_the_background_with_its_report(
+    client, staff_user, adopted_creator, settings, django_capture_on_commit_callbacks
+):
+    settings.CATALOG_IMPORT_INLINE_MAX_BYTES = 100
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/staff/videos/import/", {"file": _upload(HEADER + GOOD + BAD)})
+    job = CatalogImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/videos/imports/{job.pk}/"
+    assert Video.objects.count() == 2
+    html = client.get(response["Location"]).content.decode()
+    assert "Finished" in html and "title is empty" in html and "big.csv" in html
+    status = client.get(f"/staff/videos/imports/{job.pk}.json").json()
+    assert status == {
+        "status": "finished",
+        "total": 7,  # lines after the header: row 1 spans two
+        "rows": 6,
+        "created": 2,
+        "updated": 0,
+        "error_count": 4,
+        "percent": 100,
+        "active": False,
+    }
+    job.refresh_from_db()
+    assert job.content == "" and job.created_by == staff_user
+    assert "big.csv" in client.get("/staff/videos/import/").content.decode()
+
+
+def test_a_background_import_shows_its_progress_as_it_goes(
+    adopted_creator, staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    seen = []
+    real_import = services.catalog_import
+
+    def import_in_small_batches(**kwargs):
+        progress = kwargs.pop("progress")
+
+        def record(rows):
+            progress(rows)
+            seen.append(CatalogImport.objects.values_list("rows", "status").get())
+
+        return real_import(progress=record, batch_size=100, **kwargs)
+
+    monkeypatch.setattr(services, "catalog_import", import_in_small_batches)
+    text = HEADER + _rows(250)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalog_import_start(text=text, filename="a.csv", fmt="csv", size=len(text))
+    assert seen == [(100, "running"), (200, "running"), (250, "running")]
+    assert CatalogImport.objects.get().percent == 100
+    assert Video.objects.count() == 250
+
+
+def test_a_running_import_reports_its_percentage(client, staff_user):
+    job = CatalogImport.objects.create(
+        filename="a.csv", content="x", total=400, rows=100, status="running"
+    )
+    client.force_login(staff_user)
+    status = client.get(f"/staff/videos/imports/{job.pk}.json").json()
+    assert (status["percent"], status["active"]) == (25, True)
+    assert 'aria-valuenow="25"' in client.get(f"/staff/videos/imports/{job.pk}/").content.decode()
+
+
+def test_an_import_interrupted_by_a_killed_worker_reruns_without_duplicates(adopted_creator):
+    text = HEADER + _rows(30)
+    job = services.catalog_import_start(text=text, filename="a.csv", fmt="csv", size=len(text))
+    services.catalog_import(file=io.StringIO(HEADER + _rows(12)))  # what ran before the kill
+    CatalogImport.objects.filter(pk=job.pk).update(status="running", rows=12)
+    job = services.catalog_import_run(job_id=job.pk)
+    assert (job.status, job.rows, job.created, job.updated) == ("finished", 30, 18, 12)
+    assert Video.objects.count() == 30
+    assert services.catalog_import_run(job_id=job.pk).rows == 30  # a late redelivery: no-op
+
+
+def test_a_background_file_without_the_header_fails_with_the_reason(
+    client, staff_user, adopted_creator, settings, django_capture_on_commit_callbacks
+):
+    settings.CATALOG_IMPORT_INLINE_MAX_BYTES = 10
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/staff/videos/import/", {"file": _upload(GOOD)})
+    html = client.get(response["Location"]).content.decode()
+    assert "Failed" in html and "header" in html
+    assert Video.objects.count() == 0
+    assert CatalogImport.objects.get().content == GOOD  # kept: nothing was imported
+
+
+def test_a_file_over_the_maximum_is_refused_and_nothing_is_kept(
+    client, staff_user, adopted_creator, settings
+):
+    settings.CATALOG_IMPORT_MAX_BYTES = 50
+    client.force_login(staff_user)
+    response = client.post("/staff/videos/import/", {"file": _upload(HEADER + GOOD)})
+    assert response.status_code == 200
+    assert "the browser import takes up to 50" in response.content.decode()
+    assert not CatalogImport.objects.exists() and not Video.objects.exists()
+
+
+def test_the_import_pages_need_the_permission(client, bare_staff_user):
+    job = CatalogImport.objects.create(filename="a.csv")
+    client.force_login(bare_staff_user)
+    assert client.get(f"/staff/videos/imports/{job.pk}/").status_code == 403
+    assert client.get(f"/staff/videos/imports/{job.pk}.json").status_code == 403
+
+
+def test_a_post_without_a_file_says_the_file_is_missing(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post("/staff/videos/import/", {})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()

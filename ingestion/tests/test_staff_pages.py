@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingestion.models import Video
+from ingestion.models import CallbackEvent, CrawlLog, Video
 
 from .conftest import make_video
 
@@ -18,8 +20,8 @@ def test_the_video_list_uses_constant_queries(
     for _ in range(count):
         make_video(adopted_creator)
     client.force_login(staff_user)
-    # session, user, creator check, perms (2), stuck count, page count, page rows
-    with django_assert_num_queries(8):
+    # session, user, creator check, perms (2), stuck count, 30-day chart, page count, page rows
+    with django_assert_num_queries(9):
         response = client.get("/staff/videos/")
     assert response.status_code == 200
 
@@ -119,3 +121,64 @@ def test_a_creator_sees_all_their_videos(client, adopted_creator):
     make_video(adopted_creator, title="Mine")
     client.force_login(adopted_creator.user)
     assert "Mine" in client.get("/me/videos/").content.decode()
+
+
+def _bars(html: str, key_attr: str) -> dict[tuple[str, str], int]:
+    found = re.findall(rf'data-{key_attr}="(\w+)" data-bucket="([\d-]+)" data-amount="(\d+)"', html)
+    return {(key, day): int(amount) for key, day, amount in found}
+
+
+def test_the_callback_chart_counts_each_days_outcomes(client, staff_user, adopted_creator):
+    make_video(adopted_creator, uid="ok1")
+    make_video(adopted_creator, uid="bad1")
+    client.post(
+        "/syndication/callback/?token=cb-secret",
+        json.dumps(
+            [
+                {
+                    "timestamp": 1,
+                    "type": "injector.item.ready",
+                    "data": {"status": "ready", "uid": "ok1", "remote_id": "x1"},
+                },
+                {
+                    "timestamp": 2,
+                    "type": "injector.item.failed",
+                    "data": {"status": "failed", "uid": "bad1", "error": "Bad codec"},
+                },
+                {
+                    "timestamp": 3,
+                    "type": "injector.item.ready",
+                    "data": {"status": "ready", "uid": "nobody", "remote_id": "x2"},
+                },
+            ]
+        ),
+        content_type="application/json",
+    )
+    # An event of three days ago, and one older than the chart's 30 days.
+    now = datetime.now(UTC)
+    event = CallbackEvent.objects.get(uid="ok1")
+    CallbackEvent.objects.filter(uid="bad1").update(received_at=now - timedelta(days=3))
+    CallbackEvent.objects.filter(uid="nobody").update(received_at=now - timedelta(days=40))
+    client.force_login(staff_user)
+    for url in ("/staff/videos/", "/staff/callbacks/"):
+        bars = _bars(client.get(url).content.decode(), "outcome")
+        today = event.received_at.astimezone(UTC).date()
+        assert bars == {
+            ("imported", today.isoformat()): 1,
+            ("failed", (now - timedelta(days=3)).date().isoformat()): 1,
+        }
+
+
+def test_the_crawl_chart_counts_fetches_per_day(client, staff_user, adopted_creator):
+    now = datetime.now(UTC)
+    CrawlLog.objects.bulk_create(
+        [CrawlLog(endpoint="feed", creator=adopted_creator, status=200, at=now) for _ in range(3)]
+        + [CrawlLog(endpoint="users", status=200, at=now - timedelta(days=1))]
+    )
+    client.force_login(staff_user)
+    html = client.get("/staff/crawls/").content.decode()
+    assert _bars(html, "endpoint") == {
+        ("feed", now.date().isoformat()): 3,
+        ("users", (now - timedelta(days=1)).date().isoformat()): 1,
+    }
+    assert html.count('class="bar"') == 30

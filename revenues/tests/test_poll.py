@@ -355,3 +355,23 @@ def test_it_waits_out_a_429_mid_poll_and_completes(monkeypatch):
     assert run.status == PollRun.Status.SUCCEEDED
     assert run.api_calls == 3
     assert RevenueSnapshot.objects.filter(poll=run, video_total=Decimal("1.25")).count() == 150
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_staff_lists_lifetime_revenue_current(fake_client):
+    current, unavailable = adopt_many(2)
+    Creator.objects.filter(pk__in=[current.pk, unavailable.pk]).update(
+        revenues_total=Decimal("7.00")  # read when they connected
+    )
+    fake_client.accounts = {
+        current.dailymotion_id: figures(video="10.00", claim="2.50"),
+        unavailable.dailymotion_id: None,
+    }
+    services.revenues_poll(at=DAY1)
+    fake_client.accounts[current.dailymotion_id] = figures(video="12.00", claim="2.50")
+    services.revenues_poll(at=DAY2)
+
+    current.refresh_from_db()
+    unavailable.refresh_from_db()
+    assert current.revenues_total == Decimal("14.50")
+    assert unavailable.revenues_total == Decimal("7.00")  # no figures: the last known one stays

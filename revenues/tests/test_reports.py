@@ -270,3 +270,17 @@ def test_it_lists_a_former_creator_who_earned_but_not_one_who_did_not(client, st
     rows = {r["username"]: r for r in csv_rows(client.get("/staff/revenues.csv" + CUSTOM))}
     assert set(rows) == {"ann", "bob", "cat", "gone"}
     assert rows["gone"]["claim"] == "4.00"
+
+
+@pytest.mark.django_db
+def test_the_csv_never_hands_a_spreadsheet_a_formula(client, staff_user):
+    creator = make_creator("x5evil", "=HYPERLINK(1)", status=Creator.Status.ADOPTED)
+    creator.screenname = "@SUM(A1)"
+    creator.save()
+    earn(creator, TODAY, video="-1.50")  # a claw-back: negative numbers stay numbers
+    client.force_login(staff_user)
+    rows = csv_rows(client.get("/staff/revenues.csv" + CUSTOM))
+    row = next(r for r in rows if r["dailymotion_id"] == "x5evil")
+    assert row["username"] == "'=HYPERLINK(1)"
+    assert not any(str(value).startswith(("=", "@", "+")) for value in row.values())
+    assert row["video"] == "-1.50"
