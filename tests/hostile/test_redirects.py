@@ -9,7 +9,6 @@ nothing; the redirect_uri we send Dailymotion is always PUBLIC_BASE_URL's callba
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
@@ -28,11 +27,12 @@ from adoption.models import AuditEvent
 from conftest import make_creator
 from ingestion.models import Video
 
+from .conftest import examples
+
 pytestmark = pytest.mark.django_db
 
 HOST = "testserver"
-# More examples for a hunt: HOSTILE_EXAMPLES=5000 pytest tests/hostile/test_redirects.py
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "150"))
+EXAMPLES = examples(150)  # HOSTILE_SCALE=10 for a hunt
 EXPIRED = b"expired or was already used"
 
 HOSTILE = [
