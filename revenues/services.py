@@ -582,6 +582,13 @@ def earnings_series(
     *, period: Period, bucket: str = "day", creator_id: int | None = None
 ) -> list[tuple[date, dict[str, Decimal]]]:
     """Amounts per day, week or month across the period, zero-filled (one query)."""
+    return _series_found(period=period, bucket=bucket, creator_id=creator_id)[0]
+
+
+def _series_found(
+    *, period: Period, bucket: str, creator_id: int | None = None
+) -> tuple[list[tuple[date, dict[str, Decimal]]], list[dict[str, Decimal]]]:
+    """The zero-filled series, and the buckets that had rows (whose sum is the period's total)."""
     rows = DailyEarning.objects.filter(date__range=(period.start, period.end))
     if creator_id is not None:
         rows = rows.filter(creator_id=creator_id)
@@ -597,7 +604,7 @@ def earnings_series(
         for r in rows.values("bucket").annotate(**_sums()).order_by("bucket")
     }
     empty = _with_network(dict.fromkeys((*SOURCES, "gross", "creator_share"), ZERO))
-    return [(b, found.get(b, empty)) for b in _buckets(period, bucket)]
+    return [(b, found.get(b, empty)) for b in _buckets(period, bucket)], list(found.values())
 
 
 def _buckets(period: Period, bucket: str) -> list[date]:
@@ -660,9 +667,12 @@ def creators_states(*, creator_ids: list[int] | None = None) -> dict[int, Creato
 
 def earnings_for_period(*, period: Period) -> dict:
     """Network totals of the period and the previous one, the change, and the chart series."""
-    totals = earnings_totals(period=period)
-    previous = earnings_totals(period=period.previous())
     bucket = bucket_for(period)
+    # The totals are the sum of the chart's buckets: one pass over the ledger instead of two.
+    series, found = _series_found(period=period, bucket=bucket)
+    keys = (*SOURCES, "gross", "creator_share")
+    totals = _with_network({k: sum((b[k] for b in found), ZERO) for k in keys})
+    previous = earnings_totals(period=period.previous())
     return {
         "period": period,
         "totals": totals,
@@ -670,7 +680,7 @@ def earnings_for_period(*, period: Period) -> dict:
         "change": totals["gross"] - previous["gross"],
         "change_percent": _percent_change(totals["gross"], previous["gross"]),
         "bucket": bucket,
-        "series": earnings_series(period=period, bucket=bucket),
+        "series": series,
     }
 
 

@@ -139,12 +139,12 @@ def test_the_report_runs_in_a_fixed_number_of_queries(
 ):
     client.force_login(staff_user)
     client.get("/staff/revenues/")  # warm the session and permission caches of the test client
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         client.get("/staff/revenues/" + CUSTOM)
     for i in range(20):
         extra = make_creator(f"x6n{i:02d}", f"n{i:02d}", status=Creator.Status.ADOPTED)
         earn(extra, TODAY, video="1")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get("/staff/revenues/" + CUSTOM).status_code == 200
     with django_assert_num_queries(8):
         rows = csv_rows(client.get("/staff/revenues.csv" + CUSTOM))
