@@ -8,9 +8,10 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +24,8 @@ from .models import (
     SandboxToken,
     SandboxVideo,
 )
+
+MAX_ADVANCE = 366  # a year of simulated earnings per click; each day writes a row per account
 
 
 def _error(status: int, message: str, error_type: str, headers: dict | None = None) -> JsonResponse:
@@ -181,6 +184,15 @@ def _int(request: HttpRequest, name: str, default: int | None = None) -> int | N
         return default
 
 
+def _share(request: HttpRequest, name: str, default: float) -> float:
+    """A fraction in [0, 1]; anything else (text, nan, inf) is the default."""
+    try:
+        value = float(request.POST.get(name) or default)
+    except ValueError:
+        return default
+    return value if 0.0 <= value <= 1.0 else default
+
+
 @require_POST
 def action(request: HttpRequest) -> HttpResponse:
     """Every button of the staff page (the sandbox has no login: it only exists when enabled)."""
@@ -190,7 +202,7 @@ def action(request: HttpRequest) -> HttpResponse:
         services.sandbox_reset()
         messages.success(request, "The sandbox is back to its seed.")
     elif name == "advance":
-        today = services.sandbox_advance_days(max(_int(request, "days", 1), 1))
+        today = services.sandbox_advance_days(min(max(_int(request, "days", 1), 1), MAX_ADVANCE))
         messages.success(request, f"Time advanced; the sandbox's today is now {today}.")
     elif name == "fail":
         services.sandbox_fail_next(
@@ -219,10 +231,12 @@ def action(request: HttpRequest) -> HttpResponse:
         services.sandbox_set_revenues_unavailable(account_id, request.POST.get("value") != "0")
         messages.success(request, f"Revenue availability of {account_id} updated.")
     elif name == "crawl":
-        share = float(request.POST.get("fail_share") or 0.1)
-        result = services.sandbox_crawl(fail_share=min(max(share, 0.0), 1.0))
+        result = services.sandbox_crawl(fail_share=_share(request, "fail_share", 0.1))
         level = messages.SUCCESS if result["available"] else messages.WARNING
         messages.add_message(request, level, result["message"] or "; ".join(result["errors"]))
     else:
         messages.error(request, f"Unknown action {name!r}.")
-    return redirect(request.POST.get("next") or "sandbox_home")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return redirect("sandbox_home")

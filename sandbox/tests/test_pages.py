@@ -57,3 +57,38 @@ def test_it_seeds_an_empty_sandbox_for_the_demo(db):
     SandboxAccount.objects.all().delete()
     seed_demo(io.StringIO())
     assert SandboxAccount.objects.filter(username="mcn-network").exists()
+
+
+@pytest.mark.parametrize("share", ["abc", "nan", "inf", "-1", "7"])
+def test_a_crawl_with_a_nonsense_failure_share_uses_the_default(
+    client, sandbox, monkeypatch, share
+):
+    asked = []
+    monkeypatch.setattr(
+        services, "sandbox_crawl", lambda fail_share: asked.append(fail_share) or _crawled()
+    )
+    response = client.post("/sandbox/action/", {"action": "crawl", "fail_share": share})
+    assert response.status_code == 302
+    assert asked == [0.1]
+
+
+def _crawled() -> dict:
+    return {"available": True, "message": "crawled", "errors": []}
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example"])
+def test_the_actions_only_return_to_our_own_pages(client, sandbox, target):
+    response = client.post("/sandbox/action/", {"action": "clear_faults", "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/sandbox/"
+
+
+def test_a_next_that_looks_like_a_view_name_is_a_plain_path(client, sandbox):
+    response = client.post("/sandbox/action/", {"action": "clear_faults", "next": "0"})
+    assert (response.status_code, response["Location"]) == (302, "0")
+
+
+def test_advancing_is_capped_at_a_year_per_click(client, sandbox):
+    today = services.sandbox_state().today
+    client.post("/sandbox/action/", {"action": "advance", "days": "999999999"})
+    assert (services.sandbox_state().today - today).days == 366
