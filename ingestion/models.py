@@ -55,6 +55,9 @@ class Video(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     remote_id = models.CharField(max_length=32, blank=True, db_index=True)
     failure_reason = models.TextField(blank=True)
+    upload_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current direct upload's API call began."
+    )
     failure_event = models.JSONField(null=True, blank=True)
     upload_error = models.TextField(blank=True)
     # Timestamp (ms) of the callback event whose effect the state shows: an older one never wins.

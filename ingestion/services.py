@@ -920,6 +920,7 @@ def video_upload_request(*, video: Video, by=None) -> Video:
             )
         video.state = Video.State.UPLOADING
         video.upload_error = ""
+        video.upload_started_at = None
         video.save()
         video_id = video.pk
         enqueue_on_commit(tasks.upload_video, video_id)
@@ -952,6 +953,53 @@ def upload_refusal_text(exc: dm.DailymotionError) -> str:
     return f"Dailymotion refused the upload: {message}"
 
 
+UPLOAD_STALE_AFTER = timedelta(minutes=30)
+UPLOAD_INTERRUPTED = (
+    "The upload was interrupted (the worker stopped mid-call); the video may or may not have "
+    "been created. Check the creator's videos on Dailymotion before retrying."
+)
+
+
+def _upload_interrupted(video: Video) -> Video:
+    """An attempt began and never recorded its outcome: failed, outcome unknown, never retried."""
+    Video.objects.filter(pk=video.pk, state=Video.State.UPLOADING).update(
+        state=Video.State.FAILED,
+        upload_error=UPLOAD_INTERRUPTED,
+        failure_reason="Direct upload outcome unknown",
+        updated_at=timezone.now(),
+    )
+    log.warning("upload of video %s was interrupted; outcome unknown", video.pk)
+    video.refresh_from_db()
+    return video
+
+
+def uploads_recover(*, now: datetime | None = None) -> dict[str, int]:
+    """Videos left "uploading": re-queue the task if no call began, else fail them as unknown.
+
+    The upload task's hard time limit is minutes, so an attempt older than UPLOAD_STALE_AFTER is
+    dead; a claim whose task never started (a lost message) is safe to send again.
+    """
+    from . import tasks
+
+    now = now or timezone.now()
+    stale = now - UPLOAD_STALE_AFTER
+    uploading = Video.objects.filter(state=Video.State.UPLOADING)
+    interrupted = 0
+    for video in uploading.filter(upload_started_at__lt=stale):
+        _upload_interrupted(video)
+        interrupted += 1
+    resent = 0
+    for video_id in uploading.filter(
+        upload_started_at__isnull=True, updated_at__lt=stale
+    ).values_list("pk", flat=True):
+        Video.objects.filter(pk=video_id).update(updated_at=now)
+        enqueue_on_commit(tasks.upload_video, video_id)
+        resent += 1
+    if interrupted or resent:
+        log.warning("uploads recovered: %s interrupted, %s sent again", interrupted, resent)
+    return {"interrupted": interrupted, "resent": resent}
+
+
 def video_upload(*, video_id: int) -> Video:
     """POST the claimed video to /user/<creator>/videos with the parent's token (guide: upload)."""
     from accounts import tokens
@@ -959,6 +1007,13 @@ def video_upload(*, video_id: int) -> Video:
     video = Video.objects.select_related("creator").get(pk=video_id)
     if video.state != Video.State.UPLOADING:
         return video  # not claimed (or a repeated task): never upload twice
+    # Mark the attempt before the call: a task redelivered after a killed worker then knows an
+    # earlier call may have created the video, and asks a person to check rather than upload twice.
+    started = Video.objects.filter(
+        pk=video.pk, state=Video.State.UPLOADING, upload_started_at__isnull=True
+    ).update(upload_started_at=timezone.now())
+    if not started:
+        return _upload_interrupted(video)
     try:
         client = tokens.client_for_parent()
         created = client.create_video(

@@ -17,3 +17,9 @@ def upload_video(video_id: int) -> str:
 def import_catalog(job_id: int) -> str:
     """Import a catalog file staff uploaded in the browser; the job's page shows progress."""
     return services.catalog_import_run(job_id=job_id).status
+
+
+@shared_task(name="ingestion.tasks.recover_uploads")
+def recover_uploads() -> dict:
+    """Beat: direct uploads a killed worker left behind (see services.uploads_recover)."""
+    return services.uploads_recover()

@@ -176,6 +176,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mcn_portal.tasks.heartbeat", "schedule": 60.0},
     "poll-revenues": {"task": "revenues.tasks.poll_revenues", "schedule": REVENUE_POLL_INTERVAL},
     "sync-children": {"task": "adoption.tasks.sync_children", "schedule": CHILDREN_SYNC_INTERVAL},
+    "recover-uploads": {"task": "ingestion.tasks.recover_uploads", "schedule": 600.0},
 }
 
 # --- Dailymotion -----------------------------------------------------------
