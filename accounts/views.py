@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from mcn_portal.redirects import redirect_back, safe_next
 
 from . import services
 from .decorators import creator_required
@@ -17,18 +17,11 @@ DENIED = {
 }
 
 
-def _safe_next(request, url: str | None) -> str | None:
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if url and allowed else None
-
-
 @require_GET
 def connect_start(request):
     """Send the creator to Dailymotion's consent page (CONTRACT §2)."""
     url = services.oauth_start(session=request.session)
-    if next_url := _safe_next(request, request.GET.get("next")):
+    if next_url := safe_next(request, request.GET.get("next")):
         request.session[services.SESSION_KEY]["next"] = next_url
     return redirect(url)
 
@@ -55,10 +48,7 @@ def connect_callback(request):
     login(request, result.creator.user, backend="django.contrib.auth.backends.ModelBackend")
     if result.missing_scopes:
         return render(request, "accounts/connect_missing_scopes.html", {"result": result})
-    if next_url := _safe_next(request, pending.get("next")):
-        # Not redirect(): it would read a `next` like "0" or "staff_home" as a view name.
-        return HttpResponseRedirect(next_url)
-    return redirect("creator_home")
+    return redirect_back(request, pending.get("next"), "creator_home")
 
 
 def _parent_callback(request):

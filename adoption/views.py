@@ -3,15 +3,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services as account_services
 from accounts.decorators import staff_required
 from accounts.models import Creator
+from mcn_portal.redirects import redirect_back
 
 from . import services
 from .forms import (
@@ -31,11 +31,7 @@ PAGE_SIZE = 50
 
 def _back(request, default: str):
     """Redirect to the page the form came from, if it is ours."""
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        # Not redirect(): it would read a `next` like "0" as a view name and fail.
-        return HttpResponseRedirect(url)
-    return redirect(default)
+    return redirect_back(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def _page(request, queryset):

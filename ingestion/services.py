@@ -960,17 +960,17 @@ UPLOAD_INTERRUPTED = (
 )
 
 
-def _upload_interrupted(video: Video) -> Video:
-    """An attempt began and never recorded its outcome: failed, outcome unknown, never retried."""
-    Video.objects.filter(pk=video.pk, state=Video.State.UPLOADING).update(
+def _uploads_interrupted(videos) -> int:
+    """Attempts that began and never recorded an outcome: failed, outcome unknown, not retried."""
+    count = videos.filter(state=Video.State.UPLOADING).update(
         state=Video.State.FAILED,
         upload_error=UPLOAD_INTERRUPTED,
         failure_reason="Direct upload outcome unknown",
         updated_at=timezone.now(),
     )
-    log.warning("upload of video %s was interrupted; outcome unknown", video.pk)
-    video.refresh_from_db()
-    return video
+    if count:
+        log.warning("%s direct upload(s) interrupted; outcome unknown", count)
+    return count
 
 
 def uploads_recover(*, now: datetime | None = None) -> dict[str, int]:
@@ -984,17 +984,16 @@ def uploads_recover(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     stale = now - UPLOAD_STALE_AFTER
     uploading = Video.objects.filter(state=Video.State.UPLOADING)
-    interrupted = 0
-    for video in uploading.filter(upload_started_at__lt=stale):
-        _upload_interrupted(video)
-        interrupted += 1
-    resent = 0
-    for video_id in uploading.filter(
-        upload_started_at__isnull=True, updated_at__lt=stale
-    ).values_list("pk", flat=True):
-        Video.objects.filter(pk=video_id).update(updated_at=now)
+    interrupted = _uploads_interrupted(uploading.filter(upload_started_at__lt=stale))
+    lost = list(
+        uploading.filter(upload_started_at__isnull=True, updated_at__lt=stale).values_list(
+            "pk", flat=True
+        )
+    )
+    Video.objects.filter(pk__in=lost).update(updated_at=now)  # not resent again next sweep
+    for video_id in lost:
         enqueue_on_commit(tasks.upload_video, video_id)
-        resent += 1
+    resent = len(lost)
     if interrupted or resent:
         log.warning("uploads recovered: %s interrupted, %s sent again", interrupted, resent)
     return {"interrupted": interrupted, "resent": resent}
@@ -1013,7 +1012,9 @@ def video_upload(*, video_id: int) -> Video:
         pk=video.pk, state=Video.State.UPLOADING, upload_started_at__isnull=True
     ).update(upload_started_at=timezone.now())
     if not started:
-        return _upload_interrupted(video)
+        _uploads_interrupted(Video.objects.filter(pk=video.pk))
+        video.refresh_from_db()
+        return video
     try:
         client = tokens.client_for_parent()
         created = client.create_video(

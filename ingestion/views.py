@@ -7,15 +7,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import creator_required, staff_required
 from accounts.models import Creator
+from mcn_portal.redirects import redirect_back
 
 from . import charts, feeds, services
 from .decorators import token_required
@@ -171,11 +172,7 @@ def video_detail(request, pk: int):
 
 
 def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        # Not redirect(): it would read a `next` like "0" as a view name and fail.
-        return HttpResponseRedirect(target)
-    return redirect(default)
+    return redirect_back(request, request.POST.get("next"), default)
 
 
 @require_POST

@@ -8,12 +8,13 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mcn_portal.redirects import redirect_back
 
 from . import api, seed, services
 from .models import (
@@ -236,7 +237,4 @@ def action(request: HttpRequest) -> HttpResponse:
         messages.add_message(request, level, result["message"] or "; ".join(result["errors"]))
     else:
         messages.error(request, f"Unknown action {name!r}.")
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return HttpResponseRedirect(target)
-    return redirect("sandbox_home")
+    return redirect_back(request, request.POST.get("next"), "sandbox_home")
